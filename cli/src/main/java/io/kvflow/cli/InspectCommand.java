@@ -1,0 +1,63 @@
+package io.kvflow.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvflow.trace.inspect.TraceInspector;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code kvflow inspect FILE [--json]}: validates a trace and prints its statistics. */
+@Command(name = "inspect", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    description = "Validate a trace file and print its statistics.")
+final class InspectCommand implements Callable<Integer> {
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "trace file (Parquet, schema v1)")
+  Path file;
+
+  @Option(names = "--json", description = "print JSON instead of a table")
+  boolean json;
+
+  @Option(names = {"-q", "--quiet"}, description = "no progress display")
+  boolean quiet;
+
+  @Override
+  public Integer call() throws Exception {
+    ObjectNode stats;
+    try (TerminalProgress progress = new TerminalProgress("inspect", quiet)) {
+      stats = TraceInspector.inspect(file, progress);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(JSON.writeValueAsString(stats));
+    } else {
+      printTable(out, "", stats);
+    }
+    return 0;
+  }
+
+  private static void printTable(PrintWriter out, String prefix, JsonNode node) {
+    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getValue().isObject()) {
+        printTable(out, prefix + e.getKey() + ".", e.getValue());
+      } else {
+        out.printf("%-30s %s%n", prefix + e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue());
+      }
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.kvflow.cli;
+
+import io.kvflow.common.BadInputException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Entry point of {@code kvflow}. Exit status: 0 success, 2 bad input or usage (one line on stderr,
+ * no stack trace unless {@code --debug}), 1 internal error.
+ */
+@Command(name = "kvflow", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    description = "Trace-driven replay analyzer for the KV cache of long-context LLM inference.",
+    subcommands = {GenerateCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_INTERNAL = 1;
+  public static final int EXIT_BAD_INPUT = 2;
+
+  @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "print stack traces of errors")
+  boolean debug;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(new CommandLine(this), "missing subcommand; see 'kvflow --help'");
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line and returns its exit status (tests call this directly). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    boolean debug = java.util.Arrays.asList(args).contains("--debug");
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.getSubcommands().get("generate").setUnmatchedOptionsArePositionalParams(true);
+    cl.setParameterExceptionHandler((ex, a) -> {
+      err.println("kvflow: " + ex.getMessage());
+      if (debug) {
+        ex.printStackTrace(err);
+      }
+      return EXIT_BAD_INPUT;
+    });
+    cl.setExecutionExceptionHandler((ex, command, parsed) -> {
+      if (ex instanceof BadInputException) {
+        err.println("kvflow: " + ex.getMessage());
+        if (debug) {
+          ex.printStackTrace(err);
+        }
+        return EXIT_BAD_INPUT;
+      }
+      err.println("kvflow: internal error: " + ex + (debug ? "" : " (run with --debug for the stack trace)"));
+      if (debug) {
+        ex.printStackTrace(err);
+      }
+      return EXIT_INTERNAL;
+    });
+    try {
+      return cl.execute(args);
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+}

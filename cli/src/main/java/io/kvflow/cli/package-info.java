@@ -1,0 +1,2 @@
+/** The {@code kvflow} command line: subcommands, exit codes, progress display. */
+package io.kvflow.cli;

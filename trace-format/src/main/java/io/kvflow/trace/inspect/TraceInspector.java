@@ -1,0 +1,192 @@
+package io.kvflow.trace.inspect;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvflow.common.LongHashSet;
+import io.kvflow.common.Progress;
+import io.kvflow.trace.TraceKind;
+import io.kvflow.trace.TraceMetadata;
+import io.kvflow.trace.batch.AccessBatch;
+import io.kvflow.trace.batch.RequestBatch;
+import io.kvflow.trace.parquet.TraceReader;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Reads a whole trace once (streaming, memory O(distinct blocks)) and summarises it.
+ *
+ * <p>Block references: for a requests trace, one per entry of {@code block_hashes}; for an accesses
+ * trace, one per READ or WRITE row. {@code ideal_block_hit_ratio} = 1 - distinct / references, the
+ * hit ratio of an infinite cache.
+ */
+public final class TraceInspector {
+  private static final int BATCH_ROWS = 1 << 16;
+
+  private TraceInspector() {}
+
+  public static ObjectNode inspect(Path file, Progress progress) {
+    try (TraceReader reader = TraceReader.open(file)) {
+      ObjectNode out = JsonNodeFactory.instance.objectNode();
+      TraceMetadata meta = reader.metadata();
+      out.put("file", file.getFileName().toString());
+      out.put("kind", meta.kind().wireName());
+      out.put("schema_version", TraceMetadata.SCHEMA_VERSION);
+      out.put("block_tokens", meta.blockTokens());
+      out.put("source", meta.source());
+      if (meta.generator() != null) {
+        out.put("generator", meta.generator());
+        out.put("seed", meta.seed());
+      }
+      out.put("rows", reader.rowCount());
+      out.put("row_groups", reader.rowGroupCount());
+      out.put("stored_bytes", reader.storedBytes());
+      if (meta.kind() == TraceKind.REQUESTS) {
+        requests(reader, out, progress);
+      } else {
+        accesses(reader, out, progress);
+      }
+      return out;
+    }
+  }
+
+  private static void requests(TraceReader reader, ObjectNode out, Progress progress) {
+    Summary input = new Summary();
+    Summary output = new Summary();
+    LongHashSet distinct = new LongHashSet(1 << 16);
+    LongHashSet sessions = new LongHashSet(1024);
+    Set<String> tenants = new HashSet<>();
+    long refs = 0;
+    long firstArrival = 0;
+    long lastArrival = 0;
+    long rows = 0;
+    long withHashes = 0;
+    long nullTenants = 0;
+    try (RequestBatch b = reader.newRequestBatch(BATCH_ROWS)) {
+      while (reader.next(b)) {
+        for (int i = 0; i < b.size(); i++) {
+          if (rows == 0) {
+            firstArrival = b.arrivalNs(i);
+          }
+          lastArrival = b.arrivalNs(i);
+          rows++;
+          input.add(b.inputTokens(i));
+          output.add(b.outputTokens(i));
+          int s = b.hashStart(i);
+          int e = b.hashEnd(i);
+          refs += e - s;
+          withHashes += e > s ? 1 : 0;
+          for (int k = s; k < e; k++) {
+            distinct.add(b.hash(k));
+          }
+          if (b.hasSessionId(i)) {
+            sessions.add(b.sessionId(i));
+          }
+          if (b.tenantVector().isNull(i)) {
+            nullTenants++;
+          } else if (tenants.size() < 100_000) {
+            tenants.add(b.tenant(i));
+          }
+        }
+        progress.update(rows, reader.rowCount());
+      }
+    }
+    boolean prefixKnown = reader.metadata().prefixInfoKnown() && (refs > 0 || rows == 0);
+    out.put("requests", rows);
+    out.put("prefix_sharing", prefixKnown ? "known" : "unknown");
+    out.put("block_refs", refs);
+    out.put("distinct_blocks", distinct.size());
+    if (prefixKnown && refs > 0) {
+      out.put("ideal_block_hit_ratio", 1.0 - (double) distinct.size() / refs);
+    } else {
+      out.putNull("ideal_block_hit_ratio");
+    }
+    out.put("requests_with_block_hashes", withHashes);
+    out.set("input_tokens", input.toJson());
+    out.set("output_tokens", output.toJson());
+    out.put("time_span_ns", lastArrival - firstArrival);
+    out.put("sessions", sessions.size());
+    out.put("tenants", tenants.size());
+    out.put("requests_without_tenant", nullTenants);
+  }
+
+  private static void accesses(TraceReader reader, ObjectNode out, Progress progress) {
+    long[] ops = new long[4];
+    LongHashSet distinct = new LongHashSet(1 << 16);
+    LongHashSet requests = new LongHashSet(1024);
+    long refs = 0;
+    long rows = 0;
+    long first = 0;
+    long last = 0;
+    long withMass = 0;
+    int maxLayer = -1;
+    int maxStep = -1;
+    Summary tokens = new Summary();
+    try (AccessBatch b = reader.newAccessBatch(BATCH_ROWS)) {
+      while (reader.next(b)) {
+        for (int i = 0; i < b.size(); i++) {
+          if (rows == 0) {
+            first = b.timeNs(i);
+          }
+          last = b.timeNs(i);
+          rows++;
+          int op = b.op(i);
+          ops[op]++;
+          if (op <= 1) {
+            refs++;
+            distinct.add(b.block(i));
+          }
+          requests.add(b.requestId(i));
+          withMass += b.hasAttnMass(i) ? 1 : 0;
+          maxLayer = Math.max(maxLayer, b.layer(i));
+          maxStep = Math.max(maxStep, b.step(i));
+          tokens.add(b.tokens(i));
+        }
+        progress.update(rows, reader.rowCount());
+      }
+    }
+    out.put("accesses", rows);
+    out.put("requests", requests.size());
+    out.put("block_refs", refs);
+    out.put("distinct_blocks", distinct.size());
+    if (refs > 0) {
+      out.put("ideal_block_hit_ratio", 1.0 - (double) distinct.size() / refs);
+    } else {
+      out.putNull("ideal_block_hit_ratio");
+    }
+    ObjectNode byOp = out.putObject("ops");
+    byOp.put("read", ops[0]);
+    byOp.put("write", ops[1]);
+    byOp.put("append", ops[2]);
+    byOp.put("free", ops[3]);
+    out.put("layers", maxLayer + 1);
+    out.put("decode_steps", maxStep + 1);
+    out.set("tokens", tokens.toJson());
+    out.put("rows_with_attn_mass", withMass);
+    out.put("time_span_ns", last - first);
+  }
+
+  /** Min, mean and max of a stream of non-negative integers. */
+  private static final class Summary {
+    long count;
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    long sum;
+
+    void add(long v) {
+      count++;
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+      sum += v;
+    }
+
+    ObjectNode toJson() {
+      ObjectNode n = JsonNodeFactory.instance.objectNode();
+      n.put("min", count == 0 ? 0 : min);
+      n.put("mean", count == 0 ? 0 : (double) sum / count);
+      n.put("max", count == 0 ? 0 : max);
+      n.put("sum", sum);
+      return n;
+    }
+  }
+}
