@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code kvflow generate WORKLOAD [--param value ...] -o FILE}. */
-@Command(name = "generate", mixinStandardHelpOptions = true, versionProvider = Version.class,
+@Command(name = "generate", versionProvider = Version.class,
     description = {"Write a seeded synthetic trace (same options and seed give a byte-identical file).",
         "Workloads: chat, rag, agent, long-context, zipf, decode. 'kvflow generate WORKLOAD --help' lists a "
             + "workload's options and defaults."})
@@ -28,7 +28,13 @@ final class GenerateCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "WORKLOAD", description = "chat, rag, agent, long-context, zipf or decode")
+  @Option(names = {"-h", "--help"}, description = "show this help, or a workload's options after WORKLOAD")
+  boolean help;
+
+  @Option(names = {"-V", "--version"}, versionHelp = true, description = "print version information and exit")
+  boolean version;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "WORKLOAD", description = "chat, rag, agent, long-context, zipf or decode")
   String workload;
 
   @Parameters(index = "1..*", paramLabel = "--OPTION VALUE", description = "workload options")
@@ -42,13 +48,21 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (workload == null) {
+      if (help) {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+      }
+      throw new BadInputException("missing WORKLOAD; expected one of "
+          + Stream.of(Workload.values()).map(Workload::cliName).collect(Collectors.joining(", ")));
+    }
     Workload w = Workload.fromCliName(workload);
     if (w == null) {
       throw new BadInputException("unknown workload '" + workload + "'; expected one of "
           + Stream.of(Workload.values()).map(Workload::cliName).collect(Collectors.joining(", ")));
     }
     WorkloadGenerator generator = w.create();
-    if (rest.contains("--help") || rest.contains("-h")) {
+    if (help || rest.contains("--help") || rest.contains("-h")) {
       spec.commandLine().getOut().println(helpFor(w, generator));
       return 0;
     }

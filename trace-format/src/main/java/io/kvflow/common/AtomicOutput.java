@@ -51,6 +51,12 @@ public final class AtomicOutput implements AutoCloseable {
   public void commit() {
     try {
       try {
+        // createTempFile makes owner-only files; a finished output gets the usual rw-r--r--.
+        Files.setPosixFilePermissions(temporary, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      } catch (UnsupportedOperationException ignored) {
+        // not a POSIX file system
+      }
+      try {
         Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
