@@ -71,6 +71,56 @@ public final class LongHashSet {
     }
   }
 
+  /** Removes {@code key}; returns true if it was present. Backward-shift deletion keeps probes short. */
+  public boolean remove(long key) {
+    if (key == EMPTY) {
+      if (!containsEmptyKey) {
+        return false;
+      }
+      containsEmptyKey = false;
+      size--;
+      return true;
+    }
+    int i = Hashing.mixToInt(key) & mask;
+    while (true) {
+      long k = table[i];
+      if (k == EMPTY) {
+        return false;
+      }
+      if (k == key) {
+        break;
+      }
+      i = (i + 1) & mask;
+    }
+    int hole = i;
+    int j = (i + 1) & mask;
+    while (table[j] != EMPTY) {
+      int home = Hashing.mixToInt(table[j]) & mask;
+      // move table[j] into the hole if its home is not cyclically in (hole, j]
+      boolean between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+      if (!between) {
+        table[hole] = table[j];
+        hole = j;
+      }
+      j = (j + 1) & mask;
+    }
+    table[hole] = EMPTY;
+    size--;
+    return true;
+  }
+
+  /** Calls {@code action} on every element, in table order (deterministic for the same history). */
+  public void forEach(java.util.function.LongConsumer action) {
+    if (containsEmptyKey) {
+      action.accept(EMPTY);
+    }
+    for (long k : table) {
+      if (k != EMPTY) {
+        action.accept(k);
+      }
+    }
+  }
+
   public int size() {
     return size;
   }

@@ -5,16 +5,13 @@ import io.kvflow.trace.TraceMetadata;
 import io.kvflow.trace.TraceSchema;
 import io.kvflow.trace.batch.AccessBatch;
 import java.nio.file.Path;
-import java.util.List;
-import org.apache.parquet.io.api.RecordConsumer;
 
 /**
  * Writes an accesses trace row by row (no object per row), checking the value rules as it goes;
  * the file appears under its name only on {@link #commit()}.
  */
 public final class AccessTraceWriter implements AutoCloseable {
-  private final RowParquetWriter<Row> writer;
-  private final Row row = new Row();
+  private final ColumnStoreWriter writer;
   private final int blockTokens;
   private long rows;
   private long previousTimeNs = Long.MIN_VALUE;
@@ -24,8 +21,7 @@ public final class AccessTraceWriter implements AutoCloseable {
       throw new IllegalArgumentException("metadata kind must be accesses");
     }
     this.blockTokens = metadata.blockTokens();
-    this.writer = new RowParquetWriter<>(target, TraceSchema.ACCESSES, metadata.toKeyValues(),
-        AccessTraceWriter::writeFields, options, List.of());
+    this.writer = new ColumnStoreWriter(target, TraceSchema.ACCESSES, metadata.toKeyValues(), options);
   }
 
   public static AccessTraceWriter open(Path target, TraceMetadata metadata) {
@@ -46,15 +42,20 @@ public final class AccessTraceWriter implements AutoCloseable {
     check(TraceSchema.TOKENS, RowRules.tokens(tokens, blockTokens));
     check(TraceSchema.ATTN_MASS, RowRules.attnMass(attnMass));
     previousTimeNs = timeNs;
-    row.timeNs = timeNs;
-    row.requestId = requestId;
-    row.step = step;
-    row.layer = layer;
-    row.block = block;
-    row.op = op;
-    row.tokens = tokens;
-    row.attnMass = attnMass;
-    writer.write(row);
+    ColumnStoreWriter w = writer;
+    w.column(0).write(timeNs, 0, 0);
+    w.column(1).write(requestId, 0, 0);
+    w.column(2).write(step, 0, 0);
+    w.column(3).write(layer, 0, 0);
+    w.column(4).write(block, 0, 0);
+    w.column(5).write(op, 0, 0);
+    w.column(6).write(tokens, 0, 0);
+    if (Float.isNaN(attnMass)) {
+      w.column(7).writeNull(0, 0);
+    } else {
+      w.column(7).write(attnMass, 0, 1);
+    }
+    w.endRow();
     rows++;
   }
 
@@ -83,45 +84,5 @@ public final class AccessTraceWriter implements AutoCloseable {
     if (problem != null) {
       throw new IllegalArgumentException("row " + rows + ", column " + column + ": " + problem);
     }
-  }
-
-  private static void writeFields(Row r, RecordConsumer c) {
-    c.startField(TraceSchema.TIME_NS, 0);
-    c.addLong(r.timeNs);
-    c.endField(TraceSchema.TIME_NS, 0);
-    c.startField(TraceSchema.REQUEST_ID, 1);
-    c.addLong(r.requestId);
-    c.endField(TraceSchema.REQUEST_ID, 1);
-    c.startField(TraceSchema.STEP, 2);
-    c.addInteger(r.step);
-    c.endField(TraceSchema.STEP, 2);
-    c.startField(TraceSchema.LAYER, 3);
-    c.addInteger(r.layer);
-    c.endField(TraceSchema.LAYER, 3);
-    c.startField(TraceSchema.BLOCK, 4);
-    c.addLong(r.block);
-    c.endField(TraceSchema.BLOCK, 4);
-    c.startField(TraceSchema.OP, 5);
-    c.addInteger(r.op);
-    c.endField(TraceSchema.OP, 5);
-    c.startField(TraceSchema.TOKENS, 6);
-    c.addInteger(r.tokens);
-    c.endField(TraceSchema.TOKENS, 6);
-    if (!Float.isNaN(r.attnMass)) {
-      c.startField(TraceSchema.ATTN_MASS, 7);
-      c.addFloat(r.attnMass);
-      c.endField(TraceSchema.ATTN_MASS, 7);
-    }
-  }
-
-  private static final class Row {
-    long timeNs;
-    long requestId;
-    int step;
-    int layer;
-    long block;
-    int op;
-    int tokens;
-    float attnMass;
   }
 }

@@ -1,0 +1,58 @@
+package io.kvflow.cli;
+
+import io.kvflow.common.BadInputException;
+import io.kvflow.trace.imports.ImportFormat;
+import io.kvflow.trace.imports.ImportOptions;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code kvflow import FORMAT INPUT -o OUTPUT}. */
+@Command(name = "import", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    description = {"Convert a real trace into a KVFlow trace (Parquet, schema v1).",
+        "Formats: mooncake (JSONL), azure (CSV), vllm-events (JSON lines), oracle-general (libCacheSim binary).",
+        "Inputs ending in .gz or .zst are decompressed."})
+final class ImportCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "FORMAT", description = "mooncake, azure, vllm-events or oracle-general")
+  String format;
+
+  @Parameters(index = "1", paramLabel = "INPUT", description = "input file")
+  Path input;
+
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "output Parquet file")
+  Path output;
+
+  @Option(names = "--block-tokens", paramLabel = "N",
+      description = "tokens per block (default: mooncake 512, others 16)")
+  int blockTokens;
+
+  @Option(names = "--medium", paramLabel = "M", defaultValue = "GPU",
+      description = "vllm-events: keep events of this medium (GPU, CPU, ..., or all) [default: GPU]")
+  String medium;
+
+  @Option(names = {"-q", "--quiet"}, description = "no progress display")
+  boolean quiet;
+
+  @Override
+  public Integer call() {
+    ImportFormat f = ImportFormat.fromCliName(format);
+    if (f == null) {
+      throw new BadInputException("unknown format '" + format + "'; expected one of "
+          + Stream.of(ImportFormat.values()).map(ImportFormat::cliName).collect(Collectors.joining(", ")));
+    }
+    if (blockTokens < 0 || blockTokens > Short.MAX_VALUE) {
+      throw new BadInputException("option --block-tokens: " + blockTokens + " must be in 1..32767");
+    }
+    try (TerminalProgress progress = new TerminalProgress("import " + f.cliName(), quiet)) {
+      long rows = f.create().importTrace(input, output, new ImportOptions(blockTokens, medium), progress);
+      if (!quiet) {
+        System.err.println("wrote " + rows + " rows to " + output);
+      }
+    }
+    return 0;
+  }
+}

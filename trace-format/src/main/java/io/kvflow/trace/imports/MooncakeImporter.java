@@ -1,0 +1,171 @@
+package io.kvflow.trace.imports;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.kvflow.common.Progress;
+import io.kvflow.trace.TraceKind;
+import io.kvflow.trace.TraceMetadata;
+import io.kvflow.trace.parquet.RequestTraceWriter;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Mooncake JSONL: one request a line, {@code {"timestamp": ms, "input_length": n, "output_length":
+ * m, "hash_ids": [...]}}; each hash id names one prefix-chained block of 512 tokens (or
+ * {@code --block-tokens}). Becomes a requests trace with {@code arrival_ns = timestamp * 10^6},
+ * request ids in file order and {@code block_hashes = hash_ids}.
+ *
+ * <p>Decisions (docs/importers.md): a line whose {@code hash_ids} length is not
+ * {@code ceil(input_length / block_tokens)} is rejected, because the trace's prefix structure would
+ * otherwise be misread; out-of-order timestamps are rejected (the format is sorted by timestamp,
+ * and sorting would need the whole file in memory); blank lines are skipped; unknown fields are
+ * ignored.
+ */
+final class MooncakeImporter implements TraceImporter {
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+  @Override
+  public String description() {
+    return "Mooncake JSONL {timestamp, input_length, output_length, hash_ids} -> requests (512-token blocks)";
+  }
+
+  @Override
+  public long importTrace(Path input, Path output, ImportOptions options, Progress progress) {
+    String file = input.toString();
+    int blockTokens = options.blockTokensOr(512);
+    TraceMetadata meta = TraceMetadata.of(TraceKind.REQUESTS, blockTokens, "mooncake: " + input.getFileName());
+    long[] hashes = new long[64];
+    long previousMs = Long.MIN_VALUE;
+    long line = 0;
+    try (BufferedReader in = InputFiles.openText(input); RequestTraceWriter w = RequestTraceWriter.open(output, meta)) {
+      String text;
+      while (true) {
+        try {
+          text = in.readLine();
+        } catch (IOException e) {
+          throw InputFiles.readFailure(input, line + 1, e);
+        }
+        if (text == null) {
+          break;
+        }
+        line++;
+        if (text.isBlank()) {
+          continue;
+        }
+        long timestamp = Long.MIN_VALUE;
+        long inputLength = Long.MIN_VALUE;
+        long outputLength = Long.MIN_VALUE;
+        int hashCount = -1;
+        try (JsonParser p = JSON.createParser(text)) {
+          if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw ImportException.atLine(file, line, null, "expected a JSON object {timestamp, input_length, output_length, hash_ids}");
+          }
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (field) {
+              case "timestamp" -> timestamp = integer(p, t, file, line, field);
+              case "input_length" -> inputLength = integer(p, t, file, line, field);
+              case "output_length" -> outputLength = integer(p, t, file, line, field);
+              case "hash_ids" -> {
+                if (t != JsonToken.START_ARRAY) {
+                  throw ImportException.atLine(file, line, field, "expected an array of integers, got " + describe(t));
+                }
+                hashCount = 0;
+                JsonToken e;
+                while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+                  if (e != JsonToken.VALUE_NUMBER_INT) {
+                    throw ImportException.atLine(file, line, field, "element " + hashCount + ": expected an integer, got " + describe(e));
+                  }
+                  if (hashCount == hashes.length) {
+                    hashes = Arrays.copyOf(hashes, hashCount * 2);
+                  }
+                  hashes[hashCount++] = p.getBigIntegerValue().longValue();
+                }
+              }
+              default -> p.skipChildren();
+            }
+          }
+          if (p.nextToken() != null) {
+            throw ImportException.atLine(file, line, null, "text after the JSON object");
+          }
+        } catch (JsonParseException e) {
+          throw ImportException.atLine(file, line, null, "malformed JSON (" + e.getOriginalMessage() + ")");
+        } catch (IOException e) {
+          throw ImportException.atLine(file, line, null, "malformed JSON (" + e.getMessage() + ")");
+        }
+        require(timestamp != Long.MIN_VALUE, file, line, "timestamp", "missing");
+        require(inputLength != Long.MIN_VALUE, file, line, "input_length", "missing");
+        require(outputLength != Long.MIN_VALUE, file, line, "output_length", "missing");
+        require(hashCount >= 0, file, line, "hash_ids", "missing");
+        require(timestamp >= 0, file, line, "timestamp", timestamp + " is negative; expected milliseconds from trace start");
+        require(timestamp <= Long.MAX_VALUE / 1_000_000, file, line, "timestamp", timestamp + " ms is too large");
+        require(inputLength > 0 && inputLength <= Integer.MAX_VALUE, file, line, "input_length", inputLength + " must be in 1.." + Integer.MAX_VALUE);
+        require(outputLength >= 0 && outputLength <= Integer.MAX_VALUE, file, line, "output_length", outputLength + " must be in 0.." + Integer.MAX_VALUE);
+        require(timestamp >= previousMs, file, line, "timestamp", timestamp + " is before the previous line's " + previousMs
+            + "; Mooncake traces are sorted by timestamp (sort the file first)");
+        long expected = (inputLength + blockTokens - 1) / blockTokens;
+        require(hashCount == expected, file, line, "hash_ids", hashCount + " ids for input_length " + inputLength
+            + "; expected ceil(" + inputLength + " / " + blockTokens + ") = " + expected
+            + " (one id per " + blockTokens + "-token block; --block-tokens sets the block size)");
+        previousMs = timestamp;
+        w.append(w.rows(), timestamp * 1_000_000L, null, false, 0, (int) inputLength, (int) outputLength, hashes, 0, hashCount);
+        if ((line & 4095) == 0) {
+          progress.update(line, 0);
+        }
+      }
+      if (w.rows() == 0) {
+        throw new ImportException(file + ": no requests (only blank lines); expected one JSON object a line");
+      }
+      w.commit();
+      return w.rows();
+    } catch (IOException e) {
+      throw new ImportException(file + ": read failed (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static long integer(JsonParser p, JsonToken t, String file, long line, String field) throws IOException {
+    if (t == JsonToken.VALUE_NUMBER_INT) {
+      try {
+        return p.getLongValue();
+      } catch (com.fasterxml.jackson.core.exc.InputCoercionException e) {
+        throw ImportException.atLine(file, line, field, "integer out of range");
+      }
+    }
+    if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+      double d = p.getDoubleValue();
+      if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+        return (long) d;
+      }
+      throw ImportException.atLine(file, line, field, "expected an integer, got " + p.getText());
+    }
+    throw ImportException.atLine(file, line, field, "expected an integer, got " + describe(t));
+  }
+
+  static String describe(JsonToken t) {
+    if (t == null) {
+      return "end of line";
+    }
+    return switch (t) {
+      case VALUE_STRING -> "a string";
+      case VALUE_NULL -> "null";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      case START_ARRAY -> "an array";
+      case START_OBJECT -> "an object";
+      case VALUE_NUMBER_FLOAT -> "a fractional number";
+      case VALUE_NUMBER_INT -> "an integer";
+      default -> t.toString();
+    };
+  }
+
+  private static void require(boolean ok, String file, long line, String field, String problem) {
+    if (!ok) {
+      throw ImportException.atLine(file, line, field, problem);
+    }
+  }
+}

@@ -1,0 +1,16 @@
+package io.kvflow.trace.imports;
+
+import io.kvflow.common.Progress;
+import java.nio.file.Path;
+
+/** Converts one external trace format into a schema v1 file, streaming (memory does not grow with the input). */
+public interface TraceImporter {
+  /** One line: the format and what it becomes. */
+  String description();
+
+  /**
+   * Reads {@code input} (plain, or compressed as its suffix says: .gz, .zst) and writes {@code output}
+   * atomically; returns the rows written. Bad input raises {@link ImportException} and leaves no output.
+   */
+  long importTrace(Path input, Path output, ImportOptions options, Progress progress);
+}

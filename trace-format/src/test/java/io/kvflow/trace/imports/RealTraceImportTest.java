@@ -1,0 +1,74 @@
+package io.kvflow.trace.imports;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvflow.common.Progress;
+import io.kvflow.trace.TraceMetadata;
+import io.kvflow.trace.inspect.TraceInspector;
+import io.kvflow.trace.parquet.TraceReader;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real public traces import with exactly the facts their publishers state. */
+class RealTraceImportTest {
+  @TempDir
+  Path dir;
+
+  private ObjectNode importAndInspect(ImportFormat f, Path in) {
+    Path out = dir.resolve(in.getFileName() + ".parquet");
+    ImportTestSupport.run(f, in, out);
+    return TraceInspector.inspect(out, Progress.NONE);
+  }
+
+  @Test
+  void mooncakeConversationTrace() {
+    ObjectNode s = importAndInspect(ImportFormat.MOONCAKE, ImportTestSupport.MOONCAKE_CONVERSATION);
+    assertEquals(12031, s.get("requests").asLong());
+    assertEquals(288500, s.get("block_refs").asLong());
+    assertEquals(182790, s.get("distinct_blocks").asLong());
+    assertEquals("0.3664", String.format("%.4f", s.get("ideal_block_hit_ratio").asDouble()));
+    assertEquals(512, s.get("block_tokens").asInt());
+    assertEquals(12035.1, s.get("input_tokens").get("mean").asDouble(), 0.05);
+    assertEquals(342.6, s.get("output_tokens").get("mean").asDouble(), 0.05);
+    assertEquals("known", s.get("prefix_sharing").asText());
+  }
+
+  @Test
+  void mooncakeSyntheticTrace() {
+    ObjectNode s = importAndInspect(ImportFormat.MOONCAKE, ImportTestSupport.MOONCAKE_SYNTHETIC);
+    assertEquals(3993, s.get("requests").asLong());
+    assertEquals(121877, s.get("block_refs").asLong());
+    assertEquals(43924, s.get("distinct_blocks").asLong());
+    assertEquals("0.6396", String.format("%.4f", s.get("ideal_block_hit_ratio").asDouble()));
+  }
+
+  private static long epochNs(String csvLine) {
+    String ts = csvLine.split(",")[0];
+    LocalDateTime t = LocalDateTime.parse(ts, DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSS"));
+    return t.toEpochSecond(ZoneOffset.UTC) * 1_000_000_000L + t.getNano();
+  }
+
+  @Test
+  void azureTracesKeepCountsAndSpanAndSayPrefixIsUnknown() throws Exception {
+    for (var c : new Object[][] {{ImportTestSupport.AZURE_CONV, 19366L}, {ImportTestSupport.AZURE_CODE, 8819L}}) {
+      Path in = (Path) c[0];
+      ObjectNode s = importAndInspect(ImportFormat.AZURE, in);
+      assertEquals((long) c[1], s.get("requests").asLong());
+      String first = ImportTestSupport.head(in, 2).split("\n")[1];
+      long span = epochNs(ImportTestSupport.lastLine(in)) - epochNs(first);
+      assertEquals(span / 1000, s.get("time_span_ns").asLong() / 1000, "span to the microsecond");
+      assertEquals(span, s.get("time_span_ns").asLong());
+      assertEquals("unknown", s.get("prefix_sharing").asText());
+      assertEquals(0, s.get("block_refs").asLong());
+      assertTrue(s.get("ideal_block_hit_ratio").isNull());
+      TraceMetadata meta = TraceReader.readMetadata(dir.resolve(in.getFileName() + ".parquet"));
+      assertEquals("unknown", meta.extra().get(TraceMetadata.KEY_PREFIX_INFO));
+    }
+  }
+}
