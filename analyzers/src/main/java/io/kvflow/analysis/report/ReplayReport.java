@@ -1,0 +1,80 @@
+package io.kvflow.analysis.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvflow.common.AtomicOutput;
+import io.kvflow.engine.ReplayResult;
+import io.kvflow.engine.residency.TierResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/** Builds and writes report.json of a replay (field meanings: docs/model.md). */
+public final class ReplayReport {
+  public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private ReplayReport() {}
+
+  public static ObjectNode toJson(ReplayResult r, Manifest m, ObjectNode config) {
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    ObjectNode manifest = root.putObject("manifest");
+    manifest.put("kvflow_version", m.kvflowVersion());
+    manifest.put("trace_file", m.traceFile());
+    manifest.put("trace_sha256", m.traceSha256());
+    manifest.put("config", m.configName());
+    manifest.put("config_sha256", m.configSha256());
+    manifest.put("seed", m.seed());
+    ObjectNode trace = root.putObject("trace");
+    trace.put("kind", r.traceKind());
+    trace.put("requests", r.requests());
+    trace.put("block_refs", r.blockRefs());
+    trace.put("distinct_blocks", r.distinctBlocks());
+    ArrayNode tiers = root.putArray("tiers");
+    for (TierResult t : r.tiers()) {
+      ObjectNode o = tiers.addObject();
+      o.put("name", t.name());
+      o.put("kind", t.kind());
+      o.put("capacity_bytes", t.capacityBytes());
+      o.put("capacity_units", t.capacityUnits());
+      o.put("accesses", t.accesses());
+      o.put("hits", t.hits());
+      o.put("misses", t.misses());
+      o.put("hit_ratio", t.hitRatio());
+      o.put("bytes_read", t.bytesRead());
+      o.put("bytes_written", t.bytesWritten());
+      o.put("insertions", t.insertions());
+      o.put("evictions", t.evictions());
+      o.put("evicted_unused", t.evictedUnused());
+    }
+    ObjectNode totals = root.putObject("totals");
+    totals.put("unit_bytes", r.unitBytes());
+    totals.put("placement_unit_bytes", r.placementUnitBytes());
+    totals.put("source_reads", r.sourceReads());
+    totals.put("appends", r.appends());
+    totals.put("frees", r.frees());
+    totals.put("dropped_off_last_tier", r.droppedOffLastTier());
+    if ("requests".equals(r.traceKind())) {
+      ObjectNode prefix = root.putObject("prefix_cache");
+      prefix.put("prefix_info", r.prefixInfoKnown() ? "known" : "unknown");
+      prefix.put("input_blocks", r.inputBlocks());
+      prefix.put("input_block_hits", r.inputBlockHits());
+      prefix.put("block_hit_ratio", r.prefixBlockHitRatio());
+      prefix.put("input_tokens", r.inputTokens());
+      prefix.put("input_token_hits", r.inputTokenHits());
+      prefix.put("token_hit_ratio", r.prefixTokenHitRatio());
+    }
+    root.set("config", config);
+    return root;
+  }
+
+  public static void write(Path file, ObjectNode report) {
+    try {
+      AtomicOutput.writeBytes(file, (JSON.writeValueAsString(report) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

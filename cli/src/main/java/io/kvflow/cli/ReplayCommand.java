@@ -1,0 +1,151 @@
+package io.kvflow.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvflow.analysis.report.Manifest;
+import io.kvflow.analysis.report.ReplayReport;
+import io.kvflow.common.BadInputException;
+import io.kvflow.engine.ReplayEngine;
+import io.kvflow.engine.ReplayResult;
+import io.kvflow.engine.policy.PolicyKind;
+import io.kvflow.engine.residency.TierResult;
+import io.kvflow.engine.spec.ConfigJson;
+import io.kvflow.engine.spec.ConfigLoader;
+import io.kvflow.engine.spec.Expansion;
+import io.kvflow.engine.spec.Presets;
+import io.kvflow.engine.spec.ReplayConfig;
+import io.kvflow.engine.spec.TierConfig;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code kvflow replay TRACE [--config FILE] [--preset MODEL] [--policy P] [--capacity-...] --out DIR}. */
+@Command(name = "replay", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    description = {"Replay a trace through a tiered KV-cache model and write DIR/report.json.",
+        "Without --config the shipped 'default' config is used (Llama-3-8B, 8 GiB HBM + 64 GiB DRAM, LRU)."})
+final class ReplayCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "TRACE", description = "trace file (Parquet, schema v1)")
+  Path trace;
+
+  @Option(names = "--config", paramLabel = "FILE|NAME", defaultValue = "default",
+      description = "config file, or a shipped config: default, baseline, kvflow [default: default]")
+  String config;
+
+  @Option(names = "--preset", paramLabel = "MODEL", description = "model preset replacing the config's model: llama-3-8b, llama-3-70b, kvflow-seed")
+  String preset;
+
+  @Option(names = "--policy", paramLabel = "P", description = "eviction policy of the first tier: lru, fifo, clock, lfu, arc, s3fifo, sieve, hot-warm-cold, static, opt")
+  String policy;
+
+  static final class Capacity {
+    @Option(names = "--capacity-blocks", paramLabel = "N", description = "capacity of the first tier in placement units")
+    Long blocks;
+
+    @Option(names = "--capacity-bytes", paramLabel = "B", description = "capacity of the first tier in bytes")
+    Long bytes;
+  }
+
+  @ArgGroup(exclusive = true)
+  Capacity capacity;
+
+  @Option(names = "--expansion", paramLabel = "E", description = "requests traces: full (prefill + decode) or prefix (input blocks only)")
+  String expansion;
+
+  @Option(names = "--out", paramLabel = "DIR", defaultValue = "out", description = "output directory [default: out]")
+  Path out;
+
+  @Option(names = {"-q", "--quiet"}, description = "no progress display")
+  boolean quiet;
+
+  @Override
+  public Integer call() throws Exception {
+    ConfigLoader.LoadedConfig loaded = ConfigLoader.load(config);
+    ReplayConfig c = overrides(loaded.config());
+    Files.createDirectories(out);
+    if (!Files.isDirectory(out)) {
+      throw new BadInputException(out + ": not a directory");
+    }
+    ReplayResult result;
+    try (TerminalProgress progress = new TerminalProgress("replay", quiet)) {
+      result = ReplayEngine.run(trace, c, List.of(), progress);
+    }
+    ObjectNode effective = ConfigJson.toJson(c);
+    Manifest manifest = Manifest.of(Version.get(), trace, config, effective, c.seed());
+    ObjectNode report = ReplayReport.toJson(result, manifest, effective);
+    ReplayReport.write(out.resolve("report.json"), report);
+    printSummary(spec.commandLine().getOut(), result);
+    if (!quiet) {
+      System.err.println("wrote " + out.resolve("report.json"));
+    }
+    return 0;
+  }
+
+  private ReplayConfig overrides(ReplayConfig c) {
+    if (preset != null) {
+      c = c.withModel(Presets.model(preset, "--preset", "model"));
+    }
+    List<TierConfig> tiers = new ArrayList<>(c.tiers());
+    TierConfig first = tiers.get(0);
+    if (policy != null) {
+      PolicyKind k = PolicyKind.fromName(policy.toLowerCase(Locale.ROOT));
+      if (k == null) {
+        throw new BadInputException("option --policy: unknown policy '" + policy + "'; expected one of "
+            + java.util.Arrays.stream(PolicyKind.values()).map(PolicyKind::jsonName).toList());
+      }
+      if (k == PolicyKind.OPT && tiers.size() > 1) {
+        tiers = new ArrayList<>(List.of(first));
+      }
+      first = first.withPolicy(k);
+    }
+    if (capacity != null && capacity.blocks != null) {
+      if (capacity.blocks <= 0 || capacity.blocks > Integer.MAX_VALUE - 8) {
+        throw new BadInputException("option --capacity-blocks: " + capacity.blocks + " must be in 1.." + (Integer.MAX_VALUE - 8));
+      }
+      first = first.withCapacityBlocks(capacity.blocks);
+    }
+    if (capacity != null && capacity.bytes != null) {
+      if (capacity.bytes <= 0) {
+        throw new BadInputException("option --capacity-bytes: " + capacity.bytes + " must be > 0");
+      }
+      first = first.withCapacityBytes(capacity.bytes);
+    }
+    tiers.set(0, first);
+    c = c.withTiers(tiers);
+    if (expansion != null) {
+      Expansion e = switch (expansion) {
+        case "full" -> Expansion.FULL;
+        case "prefix" -> Expansion.PREFIX;
+        default -> throw new BadInputException("option --expansion: '" + expansion + "' is not full or prefix");
+      };
+      c = c.withExpansion(e);
+    }
+    return c;
+  }
+
+  static void printSummary(PrintWriter out, ReplayResult r) {
+    out.printf("trace: %s, %,d requests, %,d block refs, %,d distinct blocks%n", r.traceKind(), r.requests(),
+        r.blockRefs(), r.distinctBlocks());
+    out.printf("%-8s %6s %16s %16s %9s %14s %14s %12s %12s%n", "tier", "kind", "capacity_bytes", "accesses", "hit_ratio",
+        "bytes_read", "bytes_written", "evictions", "evict_unused");
+    for (TierResult t : r.tiers()) {
+      out.printf("%-8s %6s %,16d %,16d %9.4f %,14d %,14d %,12d %,12d%n", t.name(), t.kind(), t.capacityBytes(),
+          t.accesses(), t.hitRatio(), t.bytesRead(), t.bytesWritten(), t.evictions(), t.evictedUnused());
+    }
+    if ("requests".equals(r.traceKind())) {
+      out.printf("prefix cache: block hit ratio %.4f, token hit ratio %.4f%s%n", r.prefixBlockHitRatio(),
+          r.prefixTokenHitRatio(), r.prefixInfoKnown() ? "" : " (trace has no prefix information: no sharing assumed)");
+    }
+  }
+}

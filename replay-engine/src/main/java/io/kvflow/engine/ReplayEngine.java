@@ -1,0 +1,130 @@
+package io.kvflow.engine;
+
+import io.kvflow.common.BadInputException;
+import io.kvflow.common.Progress;
+import io.kvflow.engine.expand.AccessSink;
+import io.kvflow.engine.expand.AccessSource;
+import io.kvflow.engine.expand.AccessTraceSource;
+import io.kvflow.engine.expand.RequestExpander;
+import io.kvflow.engine.policy.NextUse;
+import io.kvflow.engine.policy.PolicyKind;
+import io.kvflow.engine.policy.PolicyParams;
+import io.kvflow.engine.residency.ResidencyTracker;
+import io.kvflow.engine.spec.Expansion;
+import io.kvflow.engine.spec.Placement;
+import io.kvflow.engine.spec.ReplayConfig;
+import io.kvflow.trace.AccessOp;
+import io.kvflow.trace.TraceKind;
+import io.kvflow.trace.TraceMetadata;
+import io.kvflow.trace.parquet.TraceReader;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Replays one trace through one configuration: the source expands the trace into accesses, the
+ * residency tracker counts them, listeners observe. Deterministic: same trace and config, same result.
+ * One engine call per sweep point or data partition; results of partitions add up.
+ */
+public final class ReplayEngine {
+  private ReplayEngine() {}
+
+  public static ReplayResult run(Path trace, ReplayConfig config, List<ReplayListener> listeners, Progress progress) {
+    TraceMetadata meta = TraceReader.readMetadata(trace);
+    int blockTokens = meta.blockTokens();
+    long unitBytes = config.model().blockBytesPerLayer(blockTokens);
+    int layers = config.model().layers();
+    long keyBytes = config.placement() == Placement.BLOCK ? unitBytes * layers : unitBytes;
+    PolicyParams params = PolicyParams.DEFAULT;
+    if (config.tiers().get(0).policy() == PolicyKind.OPT) {
+      params = params.withNextUse(oracle(trace, meta, config));
+    }
+    ResidencyTracker tracker = new ResidencyTracker(config, unitBytes, keyBytes, config.model().kvBytesPerTokenPerLayer(),
+        params);
+    AccessSource source = source(trace, meta, config);
+    AccessSink sink = listeners.isEmpty() ? tracker : new Fanout(tracker, listeners.toArray(new ReplayListener[0]));
+    source.run(sink, progress);
+    tracker.checkInvariants();
+    var stats = source.stats();
+    ReplayResult result = new ReplayResult(meta.kind().wireName(), stats.requests(), stats.blockRefs(),
+        stats.distinctBlocks(), tracker.results(), unitBytes, keyBytes, tracker.sourceReads(), tracker.appends(),
+        tracker.frees(), tracker.droppedOffLastTier(), tracker.inputBlocks(), tracker.inputBlockHits(),
+        tracker.inputTokens(), tracker.inputTokenHits(), meta.prefixInfoKnown());
+    for (ReplayListener l : listeners) {
+      l.finished(result);
+    }
+    return result;
+  }
+
+  static AccessSource source(Path trace, TraceMetadata meta, ReplayConfig config) {
+    if (meta.kind() == TraceKind.REQUESTS) {
+      return new RequestExpander(trace, config.expansion(), config.placement(), config.finished(),
+          config.model().layers(), config.maxBatch());
+    }
+    return new AccessTraceSource(trace, config.placement(), config.model().layers());
+  }
+
+  /** First pass for OPT: the key sequence of every lookup, and its next-use oracle. */
+  private static NextUse oracle(Path trace, TraceMetadata meta, ReplayConfig config) {
+    if (meta.kind() == TraceKind.REQUESTS && config.expansion() != Expansion.PREFIX) {
+      throw new BadInputException("policy opt replays a sequence of lookups only: use \"expansion\": \"prefix\" "
+          + "for a requests trace (decode appends and frees change residency outside the oracle)");
+    }
+    long[][] keys = {new long[1 << 16]};
+    int[] n = {0};
+    source(trace, meta, config).run((key, op, weight, tokens, requestId, step, layer, flags) -> {
+      if (op != AccessOp.READ.code() && op != AccessOp.WRITE.code()) {
+        throw new BadInputException(trace + ": policy opt needs a trace of reads and writes only; found "
+            + AccessOp.ofCode(op) + " for request " + requestId);
+      }
+      if (n[0] == keys[0].length) {
+        if (n[0] == Integer.MAX_VALUE - 8) {
+          throw new BadInputException(trace + ": too many accesses for opt's oracle (2^31)");
+        }
+        keys[0] = Arrays.copyOf(keys[0], (int) Math.min(Integer.MAX_VALUE - 8, n[0] * 2L));
+      }
+      keys[0][n[0]++] = key;
+    }, Progress.NONE);
+    return NextUse.of(keys[0], n[0]);
+  }
+
+  /** Hands each access to the tracker, then to the listeners. */
+  private static final class Fanout implements AccessSink {
+    private final ResidencyTracker tracker;
+    private final ReplayListener[] listeners;
+
+    Fanout(ResidencyTracker tracker, ReplayListener[] listeners) {
+      this.tracker = tracker;
+      this.listeners = listeners;
+    }
+
+    @Override
+    public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
+      tracker.access(key, op, weight, tokens, requestId, step, layer, flags);
+      for (ReplayListener l : listeners) {
+        l.access(key, op, weight, tokens, requestId, step, layer, flags);
+      }
+    }
+
+    @Override
+    public void requestStarted(long requestId, long arrivalNs, int inputTokens, int outputTokens) {
+      for (ReplayListener l : listeners) {
+        l.requestStarted(requestId, arrivalNs, inputTokens, outputTokens);
+      }
+    }
+
+    @Override
+    public void requestFinished(long requestId) {
+      for (ReplayListener l : listeners) {
+        l.requestFinished(requestId);
+      }
+    }
+
+    @Override
+    public void stepFinished(long iteration) {
+      for (ReplayListener l : listeners) {
+        l.stepFinished(iteration);
+      }
+    }
+  }
+}

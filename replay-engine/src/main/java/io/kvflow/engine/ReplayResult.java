@@ -1,0 +1,37 @@
+package io.kvflow.engine;
+
+import io.kvflow.engine.residency.TierResult;
+import java.util.List;
+
+/**
+ * The counts of one replay: what the trace held, and what each tier saw.
+ *
+ * @param traceKind requests or accesses
+ * @param requests requests in the trace (requests traces) or distinct request ids seen (accesses)
+ * @param blockRefs block references in the trace (as inspect counts them)
+ * @param distinctBlocks distinct blocks among them
+ * @param tiers per-tier totals, fastest first
+ * @param unitBytes bytes of one layer of one block
+ * @param placementUnitBytes bytes of one placement unit
+ * @param sourceReads reads of blocks held by no tier (recomputed or fetched from outside)
+ * @param appends APPEND operations
+ * @param frees FREE operations
+ * @param droppedOffLastTier units evicted from the last tier
+ * @param inputBlocks input blocks looked up at prefill (requests traces)
+ * @param inputBlockHits of which found in some tier
+ * @param inputTokens tokens of those blocks
+ * @param inputTokenHits tokens of the blocks found
+ * @param prefixInfoKnown whether the trace carries prefix hashes
+ */
+public record ReplayResult(String traceKind, long requests, long blockRefs, long distinctBlocks, List<TierResult> tiers,
+    long unitBytes, long placementUnitBytes, long sourceReads, long appends, long frees, long droppedOffLastTier,
+    long inputBlocks, long inputBlockHits, long inputTokens, long inputTokenHits, boolean prefixInfoKnown) {
+
+  public double prefixBlockHitRatio() {
+    return inputBlocks == 0 ? 0 : (double) inputBlockHits / inputBlocks;
+  }
+
+  public double prefixTokenHitRatio() {
+    return inputTokens == 0 ? 0 : (double) inputTokenHits / inputTokens;
+  }
+}

@@ -1,0 +1,23 @@
+package io.kvflow.engine.expand;
+
+/**
+ * Receives block accesses one at a time as primitives (no object per access).
+ *
+ * <p>{@code weight} is the number of layer-accesses the call stands for: a whole-block access in a
+ * decode step stands for one read per layer. {@code flags} carries {@link #INPUT_BLOCK} for the
+ * input blocks of a request's prefill (prefix-cache accounting).
+ */
+public interface AccessSink {
+  int INPUT_BLOCK = 1;
+
+  void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags);
+
+  /** Called when a request is admitted to the batch (requests traces). */
+  default void requestStarted(long requestId, long arrivalNs, int inputTokens, int outputTokens) {}
+
+  /** Called when a request has produced its last token. */
+  default void requestFinished(long requestId) {}
+
+  /** Called at the end of every batch iteration (decode step of the running batch). */
+  default void stepFinished(long iteration) {}
+}

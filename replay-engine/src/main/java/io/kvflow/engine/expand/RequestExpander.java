@@ -1,0 +1,227 @@
+package io.kvflow.engine.expand;
+
+import io.kvflow.common.Hashing;
+import io.kvflow.common.LongIntHashMap;
+import io.kvflow.common.Progress;
+import io.kvflow.engine.spec.Expansion;
+import io.kvflow.engine.spec.FinishedRequests;
+import io.kvflow.engine.spec.Placement;
+import io.kvflow.trace.AccessOp;
+import io.kvflow.trace.batch.RequestBatch;
+import io.kvflow.trace.parquet.TraceReader;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Expands a requests trace into block accesses, streaming (memory: one batch of rows plus the
+ * running requests' block lists).
+ *
+ * <p>PREFIX: each request's input blocks, one READ each, requests in file order.
+ *
+ * <p>FULL: requests join a batch of at most {@code maxBatch} in file (arrival) order as slots free
+ * up. On joining, a request's prefill WRITEs its input blocks (blocks already resident through a
+ * shared prefix are hits and are not rewritten). Then every iteration, each running request
+ * decodes one token: every layer reads every block of the sequence (dense), and the token is
+ * APPENDed to the last block, a new block every {@code block_tokens} tokens. A request that has
+ * produced its output leaves the batch; its blocks stay cached, or are FREEd unless another
+ * running request still uses them. Keys: the trace's block hashes for input blocks (so shared
+ * prefixes share keys), and keys private to the request for blocks without a hash and for
+ * generated blocks.
+ */
+public final class RequestExpander implements AccessSource {
+  private static final long PRIVATE = 0x7072_6976_6174_6521L;
+
+  private final Path file;
+  private final Expansion expansion;
+  private final Placement placement;
+  private final FinishedRequests finished;
+  private final int layers;
+  private final int maxBatch;
+  private final TraceStats stats = new TraceStats();
+
+  // running requests, by batch slot
+  private final long[] requestId;
+  private final long[][] blocks;
+  private final int[] blockCount;
+  private final long[] contextTokens;
+  private final int[] remaining;
+  private final int[] decoded;
+  private int running;
+  private final LongIntHashMap users = new LongIntHashMap(1 << 12);
+  private int blockTokens;
+
+  public RequestExpander(Path file, Expansion expansion, Placement placement, FinishedRequests finished, int layers,
+      int maxBatch) {
+    this.file = file;
+    this.expansion = expansion;
+    this.placement = placement;
+    this.finished = finished;
+    this.layers = layers;
+    this.maxBatch = maxBatch;
+    requestId = new long[maxBatch];
+    blocks = new long[maxBatch][];
+    blockCount = new int[maxBatch];
+    contextTokens = new long[maxBatch];
+    remaining = new int[maxBatch];
+    decoded = new int[maxBatch];
+    for (int i = 0; i < maxBatch; i++) {
+      blocks[i] = new long[64];
+    }
+  }
+
+  @Override
+  public TraceStats stats() {
+    return stats;
+  }
+
+  static long privateKey(long request, long index) {
+    return Hashing.chain(Hashing.chain(PRIVATE, request), index);
+  }
+
+  @Override
+  public void run(AccessSink sink, Progress progress) {
+    try (TraceReader r = TraceReader.open(file); RequestBatch b = r.newRequestBatch(4096)) {
+      blockTokens = r.metadata().blockTokens();
+      long total = r.rowCount();
+      long iteration = 0;
+      boolean more = r.next(b);
+      int row = 0;
+      while (more || running > 0) {
+        // admit new requests into free slots, in file order
+        while (running < maxBatch && more) {
+          if (row == b.size()) {
+            more = r.next(b);
+            row = 0;
+            continue;
+          }
+          admit(b, row++, sink);
+          stats.rows++;
+          if (expansion == Expansion.PREFIX) {
+            running = 0;
+          }
+        }
+        if (expansion == Expansion.PREFIX) {
+          if ((stats.rows & 1023) == 0) {
+            progress.update(stats.rows, total);
+          }
+          continue;
+        }
+        decodeStep(iteration, sink);
+        sink.stepFinished(iteration++);
+        progress.update(stats.rows, total);
+      }
+      progress.update(stats.rows, total);
+    }
+  }
+
+  private void admit(RequestBatch b, int i, AccessSink sink) {
+    long id = b.requestId(i);
+    int input = b.inputTokens(i);
+    int start = b.hashStart(i);
+    int hashes = b.hashEnd(i) - start;
+    stats.requests++;
+    for (int k = 0; k < hashes; k++) {
+      stats.ref(b.hash(start + k));
+    }
+    int inputBlocks = (int) ((input + (long) blockTokens - 1) / blockTokens);
+    if (expansion == Expansion.PREFIX) {
+      for (int k = 0; k < inputBlocks; k++) {
+        long key = hashes > 0 ? b.hash(start + k) : privateKey(id, k);
+        sink.access(key, AccessOp.READ.code(), 1, tokensOf(k, input), id, -1, -1, AccessSink.INPUT_BLOCK);
+      }
+      return;
+    }
+    int slot = running++;
+    requestId[slot] = id;
+    contextTokens[slot] = input;
+    remaining[slot] = b.outputTokens(i);
+    decoded[slot] = 0;
+    blockCount[slot] = 0;
+    sink.requestStarted(id, b.arrivalNs(i), input, b.outputTokens(i));
+    for (int k = 0; k < inputBlocks; k++) {
+      long key = hashes > 0 ? b.hash(start + k) : privateKey(id, k);
+      addBlock(slot, key);
+      emit(sink, key, AccessOp.WRITE.code(), tokensOf(k, input), id, -1, AccessSink.INPUT_BLOCK);
+    }
+    if (remaining[slot] == 0) {
+      finish(slot, sink);
+    }
+  }
+
+  private int tokensOf(int blockIndex, long length) {
+    return (int) Math.min(blockTokens, length - (long) blockIndex * blockTokens);
+  }
+
+  private void addBlock(int slot, long key) {
+    if (blockCount[slot] == blocks[slot].length) {
+      blocks[slot] = Arrays.copyOf(blocks[slot], blockCount[slot] * 2);
+    }
+    blocks[slot][blockCount[slot]++] = key;
+    if (finished == FinishedRequests.FREE) {
+      users.increment(key, 1);
+    }
+  }
+
+  /** One access per placement unit: one per layer under block x layer placement, else one standing for all layers. */
+  private void emit(AccessSink sink, long key, int op, int tokens, long id, int step, int flags) {
+    if (placement == Placement.BLOCK_LAYER) {
+      for (int l = 0; l < layers; l++) {
+        sink.access(Hashing.chain(key, l), op, 1, tokens, id, step, l, flags);
+      }
+    } else {
+      sink.access(key, op, layers, tokens, id, step, -1, flags);
+    }
+  }
+
+  private void decodeStep(long iteration, AccessSink sink) {
+    for (int slot = 0; slot < running; slot++) {
+      long id = requestId[slot];
+      int step = decoded[slot];
+      long length = contextTokens[slot];
+      int n = blockCount[slot];
+      for (int k = 0; k < n; k++) {
+        emit(sink, blocks[slot][k], AccessOp.READ.code(), tokensOf(k, length), id, step, 0);
+      }
+      long position = length;
+      int index = (int) (position / blockTokens);
+      if (index == n) {
+        addBlock(slot, privateKey(id, index));
+      }
+      emit(sink, blocks[slot][index], AccessOp.APPEND.code(), 1, id, step, 0);
+      contextTokens[slot]++;
+      decoded[slot]++;
+      remaining[slot]--;
+    }
+    for (int slot = running - 1; slot >= 0; slot--) {
+      if (remaining[slot] == 0) {
+        finish(slot, sink);
+      }
+    }
+  }
+
+  private void finish(int slot, AccessSink sink) {
+    long id = requestId[slot];
+    if (finished == FinishedRequests.FREE) {
+      for (int k = 0; k < blockCount[slot]; k++) {
+        long key = blocks[slot][k];
+        if (users.increment(key, -1) == 0) {
+          users.remove(key);
+          emit(sink, key, AccessOp.FREE.code(), 0, id, decoded[slot], 0);
+        }
+      }
+    }
+    sink.requestFinished(id);
+    // move the last running request into this slot (order of running requests is not significant)
+    int last = --running;
+    if (slot != last) {
+      long[] tmp = blocks[slot];
+      blocks[slot] = blocks[last];
+      blocks[last] = tmp;
+      requestId[slot] = requestId[last];
+      blockCount[slot] = blockCount[last];
+      contextTokens[slot] = contextTokens[last];
+      remaining[slot] = remaining[last];
+      decoded[slot] = decoded[last];
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package io.kvflow.engine.spec;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Locale;
+
+/** Writes an effective {@link ReplayConfig} back as JSON that {@link ConfigLoader} reads (canonical field order). */
+public final class ConfigJson {
+  private ConfigJson() {}
+
+  public static ObjectNode toJson(ReplayConfig c) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    ObjectNode m = n.putObject("model");
+    ModelSpec s = c.model();
+    m.put("name", s.name());
+    m.put("layers", s.layers());
+    m.put("kv_heads", s.kvHeads());
+    m.put("head_dim", s.headDim());
+    m.put("kv_dtype_bytes", s.kvDtypeBytes());
+    m.put("block_tokens", s.blockTokens());
+    m.put("parameters", s.parameters());
+    m.put("attention_heads", s.attentionHeads());
+    ArrayNode tiers = n.putArray("tiers");
+    for (TierConfig t : c.tiers()) {
+      ObjectNode o = tiers.addObject();
+      o.put("name", t.tier().name());
+      o.put("kind", t.tier().kind().name().toLowerCase(Locale.ROOT));
+      if (t.capacityBlocks() > 0) {
+        o.put("capacity_blocks", t.capacityBlocks());
+      } else {
+        o.put("capacity_bytes", t.tier().capacityBytes());
+      }
+      o.put("read_bandwidth_bps", t.tier().readBandwidthBps());
+      o.put("write_bandwidth_bps", t.tier().writeBandwidthBps());
+      o.put("latency_ns", t.tier().latencyNs());
+      o.put("policy", t.policy().jsonName());
+      switch (t.admission()) {
+        case ALWAYS -> o.put("admission", "always");
+        case NEVER -> o.put("admission", "never");
+        case AFTER_K -> o.putObject("admission").put("after", t.admitAfter());
+      }
+      o.put("hot_window", t.hotWindowAccesses());
+      o.put("warm_threshold", t.warmThreshold());
+    }
+    n.put("hierarchy", ReplayConfig.lower(c.hierarchy()));
+    n.put("placement", ReplayConfig.lower(c.placement()));
+    n.put("finished_requests", ReplayConfig.lower(c.finished()));
+    n.put("expansion", ReplayConfig.lower(c.expansion()));
+    n.put("max_batch", c.maxBatch());
+    n.put("seed", c.seed());
+    return n;
+  }
+}

@@ -1,0 +1,58 @@
+package io.kvflow.engine.spec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kvflow.common.BadInputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Loads a {@link ReplayConfig} from a file or a shipped preset, reporting errors by JSON path. */
+public final class ConfigLoader {
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+  private ConfigLoader() {}
+
+  /** A config file path, or the name of a shipped config ({@link Presets#CONFIGS}). */
+  public static LoadedConfig load(String fileOrPreset) {
+    Path p = Path.of(fileOrPreset);
+    if (Files.isRegularFile(p)) {
+      return fromFile(p);
+    }
+    JsonNode preset = Presets.resource("configs", fileOrPreset);
+    if (preset != null) {
+      return new LoadedConfig(ReplayConfig.bind(new ConfigNode("config " + fileOrPreset, "$", preset)), preset);
+    }
+    if (Files.isDirectory(p)) {
+      throw new BadInputException(fileOrPreset + ": is a directory; expected a JSON config file");
+    }
+    throw new BadInputException(fileOrPreset + ": no such config file or shipped config (shipped: "
+        + String.join(", ", Presets.CONFIGS) + ")");
+  }
+
+  public static LoadedConfig fromFile(Path file) {
+    JsonNode tree;
+    try {
+      tree = JSON.readTree(Files.readString(file));
+    } catch (NoSuchFileException e) {
+      throw new BadInputException(file + ": no such file");
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(file + ": not valid JSON (line " + e.getLocation().getLineNr() + ", column "
+          + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage() + ")");
+    } catch (IOException e) {
+      throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
+    }
+    if (tree == null || tree.isMissingNode()) {
+      throw new ConfigException(file + ": empty file; expected a JSON object");
+    }
+    return new LoadedConfig(ReplayConfig.bind(new ConfigNode(file.toString(), "$", tree)), tree);
+  }
+
+  /** A bound config with the JSON it came from (hashed into the report's manifest). */
+  public record LoadedConfig(ReplayConfig config, JsonNode json) {}
+}

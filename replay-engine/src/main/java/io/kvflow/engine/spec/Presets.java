@@ -1,0 +1,41 @@
+package io.kvflow.engine.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/** Named presets shipped as JSON resources under {@code presets/} (models, configs, hardware). */
+public final class Presets {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  public static final List<String> MODELS = List.of("llama-3-8b", "llama-3-70b", "kvflow-seed");
+  public static final List<String> CONFIGS = List.of("default", "baseline", "kvflow");
+
+  private Presets() {}
+
+  public static String modelNames() {
+    return String.join(", ", MODELS);
+  }
+
+  /** The JSON text of preset {@code kind/name}, or null. */
+  public static JsonNode resource(String kind, String name) {
+    if (!name.matches("[a-z0-9][a-z0-9._-]*")) {
+      return null;
+    }
+    try (InputStream in = Presets.class.getResourceAsStream("/presets/" + kind + "/" + name + ".json")) {
+      return in == null ? null : JSON.readTree(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("preset " + kind + "/" + name + " is unreadable", e);
+    }
+  }
+
+  public static ModelSpec model(String name, String source, String path) {
+    JsonNode n = resource("models", name);
+    if (n == null) {
+      throw new ConfigException(source + ": " + path + ": unknown model preset '" + name + "'; presets are " + modelNames());
+    }
+    return ModelSpec.bind(new ConfigNode("preset models/" + name, "$", n));
+  }
+}
