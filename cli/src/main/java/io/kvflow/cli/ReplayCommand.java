@@ -1,6 +1,8 @@
 package io.kvflow.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvflow.analysis.listen.ShardsMrcListener;
+import io.kvflow.analysis.report.HtmlReport;
 import io.kvflow.analysis.report.Manifest;
 import io.kvflow.analysis.report.ReplayReport;
 import io.kvflow.common.BadInputException;
@@ -78,16 +80,24 @@ final class ReplayCommand implements Callable<Integer> {
       throw new BadInputException(out + ": not a directory");
     }
     ReplayResult result;
+    ShardsMrcListener mrc = new ShardsMrcListener(c.seed());
     try (TerminalProgress progress = new TerminalProgress("replay", quiet)) {
-      result = ReplayEngine.run(trace, c, List.of(), progress);
+      result = ReplayEngine.run(trace, c, List.of(mrc), progress);
     }
     ObjectNode effective = ConfigJson.toJson(c);
     Manifest manifest = Manifest.of(Version.get(), trace, config, effective, c.seed());
     ObjectNode report = ReplayReport.toJson(result, manifest, effective);
+    ReplayReport.addTraceFacts(report, TraceFacts.source(trace), TraceFacts.tenants(trace, 20));
+    long maxUnits = 0;
+    for (TierResult t : result.tiers()) {
+      maxUnits += t.capacityUnits();
+    }
+    ReplayReport.addMrc(report, mrc, Math.max(maxUnits * 2, result.distinctBlocks()));
     ReplayReport.write(out.resolve("report.json"), report);
+    HtmlReport.write(out.resolve("report.html"), report, "KVFlow replay: " + trace.getFileName());
     printSummary(spec.commandLine().getOut(), result);
     if (!quiet) {
-      System.err.println("wrote " + out.resolve("report.json"));
+      System.err.println("wrote " + out.resolve("report.json") + " and " + out.resolve("report.html"));
     }
     return 0;
   }

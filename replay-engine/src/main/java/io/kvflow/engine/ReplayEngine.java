@@ -42,14 +42,14 @@ public final class ReplayEngine {
     ResidencyTracker tracker = new ResidencyTracker(config, unitBytes, keyBytes, config.model().kvBytesPerTokenPerLayer(),
         params);
     AccessSource source = source(trace, meta, config);
-    AccessSink sink = listeners.isEmpty() ? tracker : new Fanout(tracker, listeners.toArray(new ReplayListener[0]));
+    Fanout sink = new Fanout(tracker, listeners.toArray(new ReplayListener[0]));
     source.run(sink, progress);
     tracker.checkInvariants();
     var stats = source.stats();
     ReplayResult result = new ReplayResult(meta.kind().wireName(), stats.requests(), stats.blockRefs(),
         stats.distinctBlocks(), tracker.results(), unitBytes, keyBytes, tracker.sourceReads(), tracker.appends(),
         tracker.frees(), tracker.droppedOffLastTier(), tracker.inputBlocks(), tracker.inputBlockHits(),
-        tracker.inputTokens(), tracker.inputTokenHits(), meta.prefixInfoKnown());
+        tracker.inputTokens(), tracker.inputTokenHits(), meta.prefixInfoKnown(), sink.occupancy());
     for (ReplayListener l : listeners) {
       l.finished(result);
     }
@@ -88,10 +88,18 @@ public final class ReplayEngine {
     return NextUse.of(keys[0], n[0]);
   }
 
-  /** Hands each access to the tracker, then to the listeners. */
+  /**
+   * Hands each access to the tracker, then to the listeners, and samples tier occupancy: every
+   * {@code interval} accesses, halving the samples and doubling the interval past 512 samples, so
+   * memory is bounded and the samples are deterministic.
+   */
   private static final class Fanout implements AccessSink {
+    private static final int MAX_SAMPLES = 512;
     private final ResidencyTracker tracker;
     private final ReplayListener[] listeners;
+    private final java.util.ArrayList<long[]> samples = new java.util.ArrayList<>();
+    private long interval = 1024;
+    private long count;
 
     Fanout(ResidencyTracker tracker, ReplayListener[] listeners) {
       this.tracker = tracker;
@@ -104,6 +112,34 @@ public final class ReplayEngine {
       for (ReplayListener l : listeners) {
         l.access(key, op, weight, tokens, requestId, step, layer, flags);
       }
+      if (++count % interval == 0) {
+        sample();
+      }
+    }
+
+    private void sample() {
+      long[] s = new long[tracker.tierCount() + 1];
+      s[0] = count;
+      long[] occ = new long[tracker.tierCount()];
+      tracker.occupancy(occ);
+      System.arraycopy(occ, 0, s, 1, occ.length);
+      samples.add(s);
+      if (samples.size() > MAX_SAMPLES) {
+        java.util.ArrayList<long[]> kept = new java.util.ArrayList<>();
+        for (int i = 1; i < samples.size(); i += 2) {
+          kept.add(samples.get(i));
+        }
+        samples.clear();
+        samples.addAll(kept);
+        interval *= 2;
+      }
+    }
+
+    List<long[]> occupancy() {
+      if (samples.isEmpty() || samples.get(samples.size() - 1)[0] != count) {
+        sample();
+      }
+      return List.copyOf(samples);
     }
 
     @Override

@@ -66,8 +66,44 @@ public final class ReplayReport {
       prefix.put("input_token_hits", r.inputTokenHits());
       prefix.put("token_hit_ratio", r.prefixTokenHitRatio());
     }
+    if (!r.occupancy().isEmpty()) {
+      ObjectNode occ = root.putObject("occupancy");
+      occ.put("x", "accesses");
+      ArrayNode names = occ.putArray("tiers");
+      r.tiers().forEach(t -> names.add(t.name()));
+      ArrayNode samples = occ.putArray("samples");
+      for (long[] s : r.occupancy()) {
+        ArrayNode a = samples.addArray();
+        for (long v : s) {
+          a.add(v);
+        }
+      }
+    }
     root.set("config", config);
     return root;
+  }
+
+  /** Adds the miss-ratio curve of the replay's lookups (LRU, SHARDS estimate) at log-spaced sizes. */
+  public static void addMrc(ObjectNode report, io.kvflow.analysis.listen.ShardsMrcListener mrc, long maxUnits) {
+    ArrayNode a = report.putArray("mrc");
+    for (long c : io.kvflow.analysis.reuse.MissRatioCurve.defaultSizes(Math.max(1, maxUnits), java.util.List.of())) {
+      ArrayNode p = a.addArray();
+      p.add(c);
+      p.add(mrc.curve().missRatio(c));
+    }
+    ObjectNode info = report.putObject("mrc_info");
+    info.put("of", "lookups of placement units, LRU");
+    info.put("method", "SHARDS fixed-size, " + io.kvflow.analysis.listen.ShardsMrcListener.SAMPLE_KEYS + " keys");
+    info.put("final_rate", mrc.rate());
+    info.put("references", mrc.references());
+  }
+
+  /** Trace facts shown in reports: source text and tenant names (strings from the trace, escaped in HTML). */
+  public static void addTraceFacts(ObjectNode report, String source, java.util.List<String> tenants) {
+    ObjectNode trace = (ObjectNode) report.get("trace");
+    trace.put("source", source);
+    ArrayNode t = trace.putArray("tenants");
+    tenants.forEach(t::add);
   }
 
   public static void write(Path file, ObjectNode report) {

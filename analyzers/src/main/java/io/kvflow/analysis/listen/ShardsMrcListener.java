@@ -1,0 +1,38 @@
+package io.kvflow.analysis.listen;
+
+import io.kvflow.analysis.reuse.MissRatioCurve;
+import io.kvflow.analysis.reuse.Shards;
+import io.kvflow.engine.ReplayListener;
+import io.kvflow.trace.AccessOp;
+
+/**
+ * The LRU miss-ratio curve of a replay's lookups (placement units, one reference per lookup call),
+ * estimated with SHARDS fixed-size sampling so it costs little on long replays.
+ */
+public final class ShardsMrcListener implements ReplayListener {
+  public static final int SAMPLE_KEYS = 16_384;
+  private final Shards shards;
+
+  public ShardsMrcListener(long seed) {
+    this.shards = Shards.fixedSize(SAMPLE_KEYS, seed);
+  }
+
+  @Override
+  public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
+    if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
+      shards.access(key);
+    }
+  }
+
+  public MissRatioCurve curve() {
+    return shards.curve();
+  }
+
+  public long references() {
+    return shards.references();
+  }
+
+  public double rate() {
+    return shards.rate();
+  }
+}

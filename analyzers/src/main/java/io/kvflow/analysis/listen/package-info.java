@@ -1,0 +1,2 @@
+/** Analyzers that subscribe to a replay's events. */
+package io.kvflow.analysis.listen;

@@ -1,0 +1,144 @@
+package io.kvflow.analysis.reuse;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvflow.common.Progress;
+import io.kvflow.engine.policy.EvictionPolicy;
+import io.kvflow.engine.policy.PolicyKind;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A reuse-distance study of one trace: exact (or SHARDS-sampled) distance histogram, reuse times,
+ * the LRU miss-ratio curve at the requested sizes plus a log-spaced default curve, and optionally
+ * the miss-ratio curve of another policy by miniature simulation on the SHARDS sample.
+ */
+public final class ReuseStudy {
+  /** How references are sampled. */
+  public enum Sampling {
+    EXACT,
+    FIXED_RATE,
+    FIXED_SIZE
+  }
+
+  /**
+   * @param sampling exact or SHARDS
+   * @param rate SHARDS fixed rate
+   * @param maxKeys SHARDS fixed size
+   * @param seed SHARDS hash seed
+   * @param sizes capacities (blocks) that must appear in the curve
+   * @param policy a policy for miniature simulation, or null
+   */
+  public record Options(Sampling sampling, double rate, int maxKeys, long seed, List<Long> sizes, PolicyKind policy) {}
+
+  private ReuseStudy() {}
+
+  public static ObjectNode run(Path trace, Options o, Progress progress) {
+    ReuseDistanceAnalyzer exact = o.sampling() == Sampling.EXACT ? new ReuseDistanceAnalyzer() : null;
+    Shards shards = switch (o.sampling()) {
+      case EXACT -> null;
+      case FIXED_RATE -> Shards.fixedRate(o.rate(), o.seed());
+      case FIXED_SIZE -> Shards.fixedSize(o.maxKeys(), o.seed());
+    };
+    // the policy's miniature: keys of the (final) sample, simulated after the pass
+    long[][] sample = {new long[1 << 12]};
+    int[] sampleSize = {0};
+    boolean keepSample = o.policy() != null;
+    long refs = BlockStream.forEach(trace, key -> {
+      if (exact != null) {
+        exact.access(key);
+      } else {
+        shards.access(key);
+      }
+      if (keepSample && (shards == null || shards.sampled(key))) {
+        if (sampleSize[0] == sample[0].length) {
+          sample[0] = java.util.Arrays.copyOf(sample[0], sampleSize[0] * 2);
+        }
+        sample[0][sampleSize[0]++] = key;
+      }
+    }, progress);
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    out.put("trace_file", trace.getFileName().toString());
+    out.put("accesses", refs);
+    MissRatioCurve curve;
+    double distinctEstimate;
+    if (exact != null) {
+      out.put("sampling", "exact");
+      out.put("cold_misses", exact.coldMisses());
+      out.put("distinct_blocks", exact.distinctKeys());
+      distinctEstimate = exact.distinctKeys();
+      curve = new MissRatioCurve(exact.histogram());
+      ArrayNode h = out.putArray("histogram_log2");
+      for (double c : exact.histogram().log2Bins()) {
+        h.add((long) c);
+      }
+      ArrayNode rt = out.putArray("reuse_time_log2");
+      long[] times = exact.reuseTimeLog2();
+      int last = times.length;
+      while (last > 1 && times[last - 1] == 0) {
+        last--;
+      }
+      for (int i = 0; i < last; i++) {
+        rt.add(times[i]);
+      }
+    } else {
+      out.put("sampling", o.sampling() == Sampling.FIXED_RATE ? "shards-fixed-rate" : "shards-fixed-size");
+      out.put("shards_rate", shards.rate());
+      out.put("shards_seed", o.seed());
+      out.put("sampled_references", shards.sampledReferences());
+      curve = shards.curve();
+      distinctEstimate = Math.max(1, estimateDistinct(shards));
+      out.put("cold_misses", Math.round(distinctEstimate));
+      out.put("distinct_blocks", Math.round(distinctEstimate));
+      out.put("estimated", true);
+    }
+    out.put("histogram_bins", "bin 0: distance 0; bin b: distances in [2^(b-1), 2^b); first accesses are cold misses");
+    List<Long> sizes = MissRatioCurve.defaultSizes(Math.max(1, (long) Math.ceil(distinctEstimate)), o.sizes());
+    ArrayNode mrc = out.putArray("mrc");
+    for (long c : sizes) {
+      ArrayNode p = mrc.addArray();
+      p.add(c);
+      p.add(curve.missRatio(c));
+    }
+    ArrayNode requested = out.putArray("requested_sizes");
+    for (long c : o.sizes()) {
+      requested.add(c);
+    }
+    if (keepSample) {
+      double r = shards == null ? 1.0 : shards.rate();
+      out.put("policy", o.policy().jsonName());
+      ArrayNode pm = out.putArray("policy_mrc");
+      for (long c : sizes) {
+        long scaledCapacity = Math.max(1, Math.round(c * r));
+        if (scaledCapacity > Integer.MAX_VALUE - 8) {
+          continue;
+        }
+        EvictionPolicy p = o.policy().offline()
+            ? o.policy().create((int) scaledCapacity, io.kvflow.engine.policy.PolicyParams.DEFAULT.withNextUse(
+                io.kvflow.engine.policy.NextUse.of(sample[0], sampleSize[0])))
+            : o.policy().create((int) scaledCapacity);
+        for (int i = 0; i < sampleSize[0]; i++) {
+          p.access(sample[0][i]);
+        }
+        ArrayNode point = pm.addArray();
+        point.add(c);
+        point.add(sampleSize[0] == 0 ? 0 : (double) p.stats().misses() / sampleSize[0]);
+      }
+    }
+    return out;
+  }
+
+  private static double estimateDistinct(Shards s) {
+    MissRatioCurve c = s.curve();
+    return c.missRatio(Long.MAX_VALUE / 4) * s.references();
+  }
+
+  /** The requested sizes of a study, in order, for CSV output. */
+  public static List<double[]> points(ObjectNode study) {
+    List<double[]> out = new ArrayList<>();
+    study.get("mrc").forEach(p -> out.add(new double[] {p.get(0).asDouble(), p.get(1).asDouble()}));
+    return out;
+  }
+}

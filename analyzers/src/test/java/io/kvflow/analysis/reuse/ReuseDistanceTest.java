@@ -1,0 +1,212 @@
+package io.kvflow.analysis.reuse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kvflow.common.Progress;
+import io.kvflow.engine.policy.EvictionPolicy;
+import io.kvflow.engine.policy.PolicyKind;
+import io.kvflow.trace.generate.Rng;
+import io.kvflow.trace.generate.ZipfSampler;
+import io.kvflow.trace.imports.ImportFormat;
+import io.kvflow.trace.imports.ImportOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Differential tests: Fenwick distances against a naive LRU stack; the MRC against direct LRU replay. */
+class ReuseDistanceTest {
+  @TempDir
+  Path dir;
+
+  /** The obvious O(n) LRU stack: distance = depth of the key, then move it to the top. */
+  static long[] naiveDistances(long[] trace) {
+    List<Long> stack = new ArrayList<>();
+    long[] out = new long[trace.length];
+    for (int i = 0; i < trace.length; i++) {
+      int depth = stack.indexOf(trace[i]);
+      out[i] = depth;
+      if (depth >= 0) {
+        stack.remove(depth);
+      }
+      stack.add(0, trace[i]);
+    }
+    return out;
+  }
+
+  static long[] randomTrace(long seed, int n, int keys) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    long[] t = new long[n];
+    for (int i = 0; i < n; i++) {
+      double u = rnd.nextDouble();
+      t[i] = rnd.nextInt(5) == 0 ? keys + i : (long) (keys * u * u);
+    }
+    return t;
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6})
+  void fenwickEqualsNaiveStack(long seed) {
+    // few keys and many accesses force compaction; many keys force growth
+    long[] trace = randomTrace(seed, 20_000, seed % 2 == 0 ? 50 : 3000);
+    long[] expected = naiveDistances(trace);
+    ReuseDistanceAnalyzer a = new ReuseDistanceAnalyzer();
+    for (int i = 0; i < trace.length; i++) {
+      assertEquals(expected[i], a.access(trace[i]), "access " + i);
+    }
+    assertEquals(trace.length, a.accesses());
+  }
+
+  static double lruMissRatio(long[] trace, int capacity) {
+    EvictionPolicy p = PolicyKind.LRU.create(capacity);
+    for (long k : trace) {
+      p.access(k);
+    }
+    return 1 - p.stats().hitRatio();
+  }
+
+  @Test
+  void mrcEqualsDirectLruReplayAtEverySize() {
+    long[] trace = randomTrace(42, 30_000, 2000);
+    ReuseDistanceAnalyzer a = new ReuseDistanceAnalyzer();
+    for (long k : trace) {
+      a.access(k);
+    }
+    MissRatioCurve c = new MissRatioCurve(a.histogram());
+    for (int size = 1; size <= a.distinctKeys() + 5; size += size < 64 ? 1 : 97) {
+      assertEquals(lruMissRatio(trace, size), c.missRatio(size), 1e-12, "size " + size);
+    }
+  }
+
+  static long[] mooncakeStream(Path dir, String name) {
+    Path out = dir.resolve(name + ".parquet");
+    ImportFormat.MOONCAKE.create().importTrace(Path.of("..", "sample-traces", "real", "mooncake", name + ".jsonl.gz"), out,
+        ImportOptions.DEFAULT, Progress.NONE);
+    long[][] keys = {new long[1 << 16]};
+    int[] n = {0};
+    BlockStream.forEach(out, k -> {
+      if (n[0] == keys[0].length) {
+        keys[0] = java.util.Arrays.copyOf(keys[0], n[0] * 2);
+      }
+      keys[0][n[0]++] = k;
+    }, Progress.NONE);
+    return java.util.Arrays.copyOf(keys[0], n[0]);
+  }
+
+  /** The definition, independently: LinkedHashMap in access order. */
+  static double independentMissRatio(long[] trace, int capacity) {
+    LinkedHashMap<Long, Boolean> lru = new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<Long, Boolean> e) {
+        return size() > capacity;
+      }
+    };
+    long misses = 0;
+    for (long k : trace) {
+      if (lru.get(k) == null) {
+        misses++;
+        lru.put(k, true);
+      }
+    }
+    return (double) misses / trace.length;
+  }
+
+  @Test
+  void mooncakeConversationCurve() {
+    long[] trace = mooncakeStream(dir, "conversation_trace");
+    ReuseDistanceAnalyzer a = new ReuseDistanceAnalyzer();
+    for (long k : trace) {
+      a.access(k);
+    }
+    assertEquals(288_500, a.accesses());
+    assertEquals(182_790, a.coldMisses());
+    MissRatioCurve c = new MissRatioCurve(a.histogram());
+    for (int size : new int[] {1_000, 10_000, 30_000, 50_000, 100_000}) {
+      double expected = independentMissRatio(trace, size);
+      assertEquals(String.format("%.4f", expected), String.format("%.4f", c.missRatio(size)), "size " + size);
+      assertEquals(lruMissRatio(trace, size), c.missRatio(size), 1e-12);
+    }
+  }
+
+  @Test
+  void mooncakeSyntheticCurveEqualsLruReplay() {
+    long[] trace = mooncakeStream(dir, "synthetic_trace");
+    ReuseDistanceAnalyzer a = new ReuseDistanceAnalyzer();
+    for (long k : trace) {
+      a.access(k);
+    }
+    assertEquals(43_924, a.coldMisses());
+    MissRatioCurve c = new MissRatioCurve(a.histogram());
+    for (int size : new int[] {100, 1_000, 5_000, 10_000, 30_000, 50_000}) {
+      assertEquals(lruMissRatio(trace, size), c.missRatio(size), 1e-12, "size " + size);
+    }
+  }
+
+  static long[] zipfTrace(int n, int keys, double alpha, long seed) {
+    ZipfSampler z = new ZipfSampler(keys, alpha);
+    Rng rng = new Rng(seed);
+    long[] t = new long[n];
+    for (int i = 0; i < n; i++) {
+      t[i] = z.sample(rng);
+    }
+    return t;
+  }
+
+  /**
+   * Mean absolute error at the sizes 0.1%, 1%, 2%, ..., 90% of the keys (evenly spaced, as the SHARDS
+   * paper measures the error of a curve).
+   */
+  static double meanAbsoluteError(MissRatioCurve approx, MissRatioCurve exact, int keys) {
+    double sum = 0;
+    int points = 0;
+    for (int i = 0; i <= 90; i++) {
+      long size = Math.max(1, Math.round(keys * (i == 0 ? 0.001 : i / 100.0)));
+      sum += Math.abs(approx.missRatio(size) - exact.missRatio(size));
+      points++;
+    }
+    return sum / points;
+  }
+
+  @Test
+  void shardsFixedRateIsAccurateWithTheCorrection() {
+    int keys = 1_000_000;
+    long[] trace = zipfTrace(5_000_000, keys, 1.0, 7);
+    ReuseDistanceAnalyzer exact = new ReuseDistanceAnalyzer();
+    Shards[] shards = {Shards.fixedRate(0.01, 1), Shards.fixedRate(0.01, 2), Shards.fixedRate(0.01, 3)};
+    for (long k : trace) {
+      exact.access(k);
+      for (Shards s : shards) {
+        s.access(k);
+      }
+    }
+    MissRatioCurve e = new MissRatioCurve(exact.histogram());
+    for (Shards s : shards) {
+      double corrected = meanAbsoluteError(s.curve(), e, keys);
+      double uncorrected = meanAbsoluteError(s.uncorrectedCurve(), e, keys);
+      assertTrue(corrected <= 0.01, "SHARDS MAE " + corrected);
+      assertTrue(corrected < uncorrected, "the correction helps: " + corrected + " vs " + uncorrected);
+    }
+  }
+
+  @Test
+  void shardsFixedSizeIsAccurate() {
+    int keys = 100_000;
+    long[] trace = zipfTrace(1_000_000, keys, 0.9, 11);
+    ReuseDistanceAnalyzer exact = new ReuseDistanceAnalyzer();
+    Shards shards = Shards.fixedSize(4_000, 3);
+    for (long k : trace) {
+      exact.access(k);
+      shards.access(k);
+    }
+    assertTrue(shards.rate() < 0.1, "the rate dropped to hold 4,000 keys: " + shards.rate());
+    double mae = meanAbsoluteError(shards.curve(), new MissRatioCurve(exact.histogram()), keys);
+    assertTrue(mae <= 0.015, "SHARDS fixed-size MAE " + mae);
+  }
+}

@@ -1,0 +1,143 @@
+package io.kvflow.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvflow.analysis.reuse.ReuseStudy;
+import io.kvflow.common.AtomicOutput;
+import io.kvflow.common.BadInputException;
+import io.kvflow.engine.policy.PolicyKind;
+import io.kvflow.engine.spec.ModelSpec;
+import io.kvflow.engine.spec.Presets;
+import io.kvflow.trace.parquet.TraceReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code kvflow reuse TRACE [--sizes ...] [--shards-rate R | --shards-max N] --out DIR}. */
+@Command(name = "reuse", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    description = {"Reuse-distance study: exact (or SHARDS-sampled) stack distances, reuse times and the LRU "
+        + "miss-ratio curve; writes DIR/reuse.json and DIR/mrc.csv."})
+final class ReuseCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "TRACE", description = "trace file")
+  Path trace;
+
+  @Option(names = "--sizes", split = ",", paramLabel = "SIZE",
+      description = "cache sizes the curve must include: blocks (1000), or bytes with a unit (8GiB, 512MiB) given --preset")
+  List<String> sizes = new ArrayList<>();
+
+  @Option(names = "--preset", paramLabel = "MODEL", description = "model preset to turn byte sizes into blocks")
+  String preset;
+
+  static final class Sampling {
+    @Option(names = "--shards-rate", paramLabel = "R", description = "SHARDS fixed-rate sampling at rate R in (0, 1]")
+    Double rate;
+
+    @Option(names = "--shards-max", paramLabel = "N", description = "SHARDS fixed-size sampling keeping N keys")
+    Integer max;
+  }
+
+  @ArgGroup(exclusive = true)
+  Sampling sampling;
+
+  @Option(names = "--shards-seed", defaultValue = "1", description = "seed of the SHARDS hash [default: 1]")
+  long seed;
+
+  @Option(names = "--policy", paramLabel = "P", description = "also the miss-ratio curve of policy P by miniature simulation")
+  String policy;
+
+  @Option(names = "--out", paramLabel = "DIR", defaultValue = "out", description = "output directory [default: out]")
+  Path out;
+
+  @Option(names = {"-q", "--quiet"}, description = "no progress display")
+  boolean quiet;
+
+  @Override
+  public Integer call() throws Exception {
+    int blockTokens = TraceReader.readMetadata(trace).blockTokens();
+    List<Long> blocks = new ArrayList<>();
+    for (String s : sizes) {
+      blocks.add(parseSize(s.strip(), blockTokens));
+    }
+    ReuseStudy.Sampling mode = ReuseStudy.Sampling.EXACT;
+    double rate = 1;
+    int max = 0;
+    if (sampling != null && sampling.rate != null) {
+      if (!(sampling.rate > 0 && sampling.rate <= 1)) {
+        throw new BadInputException("option --shards-rate: " + sampling.rate + " must be in (0, 1]");
+      }
+      mode = ReuseStudy.Sampling.FIXED_RATE;
+      rate = sampling.rate;
+    } else if (sampling != null && sampling.max != null) {
+      if (sampling.max < 1) {
+        throw new BadInputException("option --shards-max: " + sampling.max + " must be >= 1");
+      }
+      mode = ReuseStudy.Sampling.FIXED_SIZE;
+      max = sampling.max;
+    }
+    PolicyKind p = null;
+    if (policy != null) {
+      p = PolicyKind.fromName(policy.toLowerCase(Locale.ROOT));
+      if (p == null) {
+        throw new BadInputException("option --policy: unknown policy '" + policy + "'");
+      }
+    }
+    Files.createDirectories(out);
+    ObjectNode study;
+    try (TerminalProgress progress = new TerminalProgress("reuse", quiet)) {
+      study = ReuseStudy.run(trace, new ReuseStudy.Options(mode, rate, max, seed, blocks, p), progress);
+    }
+    AtomicOutput.writeBytes(out.resolve("reuse.json"),
+        (InspectCommand.JSON.writeValueAsString(study) + "\n").getBytes(StandardCharsets.UTF_8));
+    StringBuilder csv = new StringBuilder("capacity_blocks,miss_ratio\n");
+    for (double[] pt : ReuseStudy.points(study)) {
+      csv.append((long) pt[0]).append(',').append(pt[1]).append('\n');
+    }
+    AtomicOutput.writeBytes(out.resolve("mrc.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
+    io.kvflow.analysis.report.HtmlReport.write(out.resolve("report.html"), study, "KVFlow reuse study: " + trace.getFileName());
+    if (!quiet) {
+      System.err.printf("%,d accesses, %,d distinct blocks; wrote %s and %s%n", study.get("accesses").asLong(),
+          study.get("distinct_blocks").asLong(), out.resolve("reuse.json"), out.resolve("mrc.csv"));
+    }
+    return 0;
+  }
+
+  private long parseSize(String s, int blockTokens) {
+    String[][] units = {{"TiB", "1099511627776"}, {"GiB", "1073741824"}, {"MiB", "1048576"}, {"KiB", "1024"}, {"B", "1"}};
+    for (String[] u : units) {
+      if (s.endsWith(u[0])) {
+        if (preset == null) {
+          throw new BadInputException("option --sizes: '" + s + "' is in bytes; give --preset MODEL to convert it to blocks");
+        }
+        ModelSpec m = Presets.model(preset, "--preset", "model");
+        double bytes;
+        try {
+          bytes = Double.parseDouble(s.substring(0, s.length() - u[0].length())) * Long.parseLong(u[1]);
+        } catch (NumberFormatException e) {
+          throw new BadInputException("option --sizes: '" + s + "' is not a size");
+        }
+        long blockBytes = m.blockBytesPerLayer(blockTokens) * m.layers();
+        long b = (long) (bytes / blockBytes);
+        if (b < 1) {
+          throw new BadInputException("option --sizes: '" + s + "' holds no block of " + blockBytes + " bytes");
+        }
+        return b;
+      }
+    }
+    try {
+      long b = Long.parseLong(s.replace("_", ""));
+      if (b < 1) {
+        throw new BadInputException("option --sizes: " + b + " must be >= 1 block");
+      }
+      return b;
+    } catch (NumberFormatException e) {
+      throw new BadInputException("option --sizes: '" + s + "' is not a number of blocks or a byte size like 8GiB");
+    }
+  }
+}
