@@ -1,7 +1,5 @@
 package io.kvflow.common;
 
-import java.util.Arrays;
-
 /**
  * Open-addressing map from primitive {@code long} keys to non-negative {@code int} values (linear
  * probing, backward-shift deletion). Every long is a legal key; {@link #MISSING} is returned for
@@ -9,22 +7,24 @@ import java.util.Arrays;
  */
 public final class LongIntHashMap {
   public static final int MISSING = -1;
+  private static final long EMPTY = -1L;
 
-  private long[] keys;
-  private int[] values;
+  // key at 2i, value at 2i+1 (EMPTY when the slot is free): one cache line holds both
+  private long[] table;
   private int mask;
   private int size;
   private int growAt;
 
   public LongIntHashMap(int expected) {
-    int capacity = Integer.highestOneBit(Math.max(8, (int) Math.min(1 << 30, expected * 2L)) - 1) << 1;
+    int capacity = Integer.highestOneBit(Math.max(8, (int) Math.min(1 << 29, expected * 2L)) - 1) << 1;
     allocate(capacity);
   }
 
   private void allocate(int capacity) {
-    keys = new long[capacity];
-    values = new int[capacity];
-    Arrays.fill(values, MISSING);
+    table = new long[capacity * 2];
+    for (int i = 1; i < table.length; i += 2) {
+      table[i] = EMPTY;
+    }
     mask = capacity - 1;
     growAt = (int) (capacity * 0.6);
   }
@@ -36,11 +36,12 @@ public final class LongIntHashMap {
 
   /** The value of {@code key}, or {@link #MISSING}. */
   public int get(long key) {
+    long[] t = table;
     int i = slot(key, mask);
     while (true) {
-      int v = values[i];
-      if (v == MISSING || keys[i] == key) {
-        return v;
+      long v = t[2 * i + 1];
+      if (v == EMPTY || t[2 * i] == key) {
+        return (int) v;
       }
       i = (i + 1) & mask;
     }
@@ -55,20 +56,21 @@ public final class LongIntHashMap {
     if (value < 0) {
       throw new IllegalArgumentException("values must be >= 0");
     }
+    long[] t = table;
     int i = slot(key, mask);
     while (true) {
-      int v = values[i];
-      if (v == MISSING) {
-        keys[i] = key;
-        values[i] = value;
+      long v = t[2 * i + 1];
+      if (v == EMPTY) {
+        t[2 * i] = key;
+        t[2 * i + 1] = value;
         if (++size > growAt) {
-          rehash(keys.length * 2);
+          rehash((mask + 1) * 2);
         }
         return MISSING;
       }
-      if (keys[i] == key) {
-        values[i] = value;
-        return v;
+      if (t[2 * i] == key) {
+        t[2 * i + 1] = value;
+        return (int) v;
       }
       i = (i + 1) & mask;
     }
@@ -76,16 +78,17 @@ public final class LongIntHashMap {
 
   /** Adds {@code delta} to the value of {@code key} (absent counts as 0); returns the new value. */
   public int increment(long key, int delta) {
+    long[] t = table;
     int i = slot(key, mask);
     while (true) {
-      int v = values[i];
-      if (v == MISSING) {
+      long v = t[2 * i + 1];
+      if (v == EMPTY) {
         put(key, delta);
         return delta;
       }
-      if (keys[i] == key) {
-        values[i] = v + delta;
-        return v + delta;
+      if (t[2 * i] == key) {
+        t[2 * i + 1] = v + delta;
+        return (int) (v + delta);
       }
       i = (i + 1) & mask;
     }
@@ -93,31 +96,32 @@ public final class LongIntHashMap {
 
   /** Removes {@code key}; returns its value or {@link #MISSING}. */
   public int remove(long key) {
+    long[] t = table;
     int i = slot(key, mask);
     while (true) {
-      int v = values[i];
-      if (v == MISSING) {
+      long v = t[2 * i + 1];
+      if (v == EMPTY) {
         return MISSING;
       }
-      if (keys[i] == key) {
+      if (t[2 * i] == key) {
         break;
       }
       i = (i + 1) & mask;
     }
-    int removed = values[i];
+    int removed = (int) t[2 * i + 1];
     int hole = i;
     int j = (i + 1) & mask;
-    while (values[j] != MISSING) {
-      int home = slot(keys[j], mask);
+    while (t[2 * j + 1] != EMPTY) {
+      int home = slot(t[2 * j], mask);
       boolean between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
       if (!between) {
-        keys[hole] = keys[j];
-        values[hole] = values[j];
+        t[2 * hole] = t[2 * j];
+        t[2 * hole + 1] = t[2 * j + 1];
         hole = j;
       }
       j = (j + 1) & mask;
     }
-    values[hole] = MISSING;
+    t[2 * hole + 1] = EMPTY;
     size--;
     return removed;
   }
@@ -127,22 +131,24 @@ public final class LongIntHashMap {
   }
 
   public void clear() {
-    Arrays.fill(values, MISSING);
+    for (int i = 1; i < table.length; i += 2) {
+      table[i] = EMPTY;
+    }
     size = 0;
   }
 
   private void rehash(int capacity) {
-    long[] oldKeys = keys;
-    int[] oldValues = values;
+    long[] old = table;
     allocate(capacity);
-    for (int i = 0; i < oldKeys.length; i++) {
-      if (oldValues[i] != MISSING) {
-        int j = slot(oldKeys[i], mask);
-        while (values[j] != MISSING) {
+    long[] t = table;
+    for (int i = 0; i < old.length; i += 2) {
+      if (old[i + 1] != EMPTY) {
+        int j = slot(old[i], mask);
+        while (t[2 * j + 1] != EMPTY) {
           j = (j + 1) & mask;
         }
-        keys[j] = oldKeys[i];
-        values[j] = oldValues[i];
+        t[2 * j] = old[i];
+        t[2 * j + 1] = old[i + 1];
       }
     }
   }

@@ -5,8 +5,9 @@ import java.util.Arrays;
 
 /**
  * Exact reuse (stack) distance of every access of a stream, in O(log n) per access and memory
- * O(distinct keys): a Fenwick tree marks, over access positions, the latest access of each key; the
- * distance of an access is the number of marks after the key's previous position (Bennett and
+ * O(distinct keys): a counter of marks over access positions ({@link MarkCounter}: a bitmap plus a
+ * Fenwick tree over 1,024-position superblocks) marks the latest access of each key; the distance
+ * of an access is the number of marks after the key's previous position (Bennett and
  * Kruskal 1975; Almasi, Cascaval and Padua 2002). When positions run out the live positions are
  * renumbered in order (compaction), so memory follows the distinct keys, not the stream length.
  *
@@ -16,24 +17,31 @@ import java.util.Arrays;
 public final class ReuseDistanceAnalyzer {
   private final LongIntHashMap lastPosition = new LongIntHashMap(1 << 12);
   private long[] keyAt;
-  private boolean[] live;
   private long[] lastTime; // global access index of each live position's access
-  private Fenwick tree;
+  private MarkCounter marks;
   private int next;
+  private int liveKeys;
   private long accesses;
   private long coldMisses;
   private final DistanceHistogram histogram = new DistanceHistogram();
   private final long[] reuseTimeLog2 = new long[65];
 
   public ReuseDistanceAnalyzer() {
-    allocate(1 << 12);
+    this(1 << 12);
   }
 
+  /** With room for {@code positions} accesses before the first compaction. */
+  ReuseDistanceAnalyzer(int positions) {
+    allocate(positions);
+  }
+
+  long compactions;
+  long compactionNs;
+
   private void allocate(int size) {
-    keyAt = new long[size];
-    live = new boolean[size];
-    lastTime = new long[size];
-    tree = new Fenwick(size);
+    marks = new MarkCounter(size);
+    keyAt = new long[marks.capacity()];
+    lastTime = new long[marks.capacity()];
   }
 
   /** Records one access; returns its distance, or -1 for a first access (infinite distance). */
@@ -46,21 +54,21 @@ public final class ReuseDistanceAnalyzer {
     int last = lastPosition.put(key, t);
     long distance;
     if (last == LongIntHashMap.MISSING) {
+      liveKeys++;
       coldMisses++;
       distance = -1;
       histogram.addCold(1);
     } else {
-      distance = tree.prefix(t - 1) - tree.prefix(last);
-      tree.add(last, -1);
-      live[last] = false;
+      // every live mark is before t: the distinct keys since `last` are the marks after it
+      distance = marks.countAfter(last);
+      marks.clear(last);
       histogram.add(distance, 1);
       long reuseTime = now - lastTime[last] - 1;
       reuseTimeLog2[reuseTime == 0 ? 0 : 64 - Long.numberOfLeadingZeros(reuseTime)]++;
     }
     keyAt[t] = key;
-    live[t] = true;
     lastTime[t] = now;
-    tree.add(t, 1);
+    marks.set(t);
     return distance;
   }
 
@@ -75,34 +83,46 @@ public final class ReuseDistanceAnalyzer {
   public void forget(long key) {
     int last = lastPosition.remove(key);
     if (last != LongIntHashMap.MISSING) {
-      tree.add(last, -1);
-      live[last] = false;
+      marks.clear(last);
+      liveKeys--;
     }
   }
 
   private void compact() {
+    compactions++;
+    long t0 = System.nanoTime();
+    try {
+      compactNow();
+    } finally {
+      compactionNs += System.nanoTime() - t0;
+    }
+  }
+
+  private void compactNow() {
     int distinct = lastPosition.size();
     int size = keyAt.length;
-    if (distinct > size / 2) {
+    // keep at least 4 positions per distinct key, so a compaction (O(positions)) comes at most
+    // every 3 x distinct accesses: amortised O(1) per access
+    while (distinct > size / 4) {
       size *= 2;
     }
-    long[] keys = new long[size];
-    long[] times = new long[size];
-    boolean[] marks = new boolean[size];
+    MarkCounter fresh = new MarkCounter(size);
+    long[] keys = new long[fresh.capacity()];
+    long[] times = new long[fresh.capacity()];
     int n = 0;
     for (int p = 0; p < next; p++) {
-      if (live[p]) {
+      if (marks.marked(p)) {
         keys[n] = keyAt[p];
         times[n] = lastTime[p];
-        marks[n] = true;
+        fresh.setBitOnly(n);
         lastPosition.put(keyAt[p], n);
         n++;
       }
     }
+    fresh.rebuildTree();
     keyAt = keys;
     lastTime = times;
-    live = marks;
-    tree.rebuild(marks, n, size);
+    marks = fresh;
     next = n;
   }
 
