@@ -84,7 +84,7 @@ final class Svg {
     if (yhi == ylo) {
       yhi = ylo + 1;
     }
-    axes(sb, xlo, xhi, ylo, yhi, logX, logY, xLabel, yLabel);
+    axes(sb, xlo, xhi, ylo, yhi, logX, logY, xLabel, yLabel, true);
     int c = 0;
     for (Series s : series) {
       StringBuilder path = new StringBuilder();
@@ -117,7 +117,7 @@ final class Svg {
     if (yhi <= 0) {
       yhi = 1;
     }
-    axes(sb, 0, categories.size(), 0, yhi, false, false, "", yLabel);
+    axes(sb, 0, categories.size(), 0, yhi, false, false, "", yLabel, false);
     double groupW = (double) (W - L - R) / Math.max(1, categories.size());
     double barW = groupW * 0.8 / Math.max(1, series.size());
     for (int g = 0; g < categories.size(); g++) {
@@ -152,10 +152,10 @@ final class Svg {
   }
 
   private static void axes(StringBuilder sb, double xlo, double xhi, double ylo, double yhi, boolean logX, boolean logY,
-      String xLabel, String yLabel) {
+      String xLabel, String yLabel, boolean xTicks) {
     sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>", L, H - B, W - R, H - B));
     sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>", L, T, L, H - B));
-    for (double[] t : ticks(xlo, xhi, logX)) {
+    for (double[] t : xTicks ? ticks(xlo, xhi, logX) : List.<double[]>of()) {
       double x = tx(t[0], xlo, xhi, logX);
       sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ccc\"/>", x, T, x, H - B));
       sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">%s</text>", x,
