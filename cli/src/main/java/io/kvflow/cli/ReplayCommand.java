@@ -1,6 +1,7 @@
 package io.kvflow.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvflow.analysis.listen.ResultExport;
 import io.kvflow.analysis.listen.ShardsMrcListener;
 import io.kvflow.analysis.report.HtmlReport;
 import io.kvflow.analysis.report.Manifest;
@@ -81,8 +82,9 @@ final class ReplayCommand implements Callable<Integer> {
     }
     ReplayResult result;
     ShardsMrcListener mrc = new ShardsMrcListener(c.seed());
-    try (TerminalProgress progress = new TerminalProgress("replay", quiet)) {
-      result = ReplayEngine.run(trace, c, List.of(mrc), progress);
+    try (TerminalProgress progress = new TerminalProgress("replay", quiet);
+        ResultExport export = new ResultExport(out)) {
+      result = ReplayEngine.run(trace, c, List.of(mrc, export), progress);
     }
     ObjectNode effective = ConfigJson.toJson(c);
     Manifest manifest = Manifest.of(Version.get(), trace, config, effective, c.seed());

@@ -5,8 +5,6 @@ import io.kvflow.analysis.reuse.ReuseStudy;
 import io.kvflow.common.AtomicOutput;
 import io.kvflow.common.BadInputException;
 import io.kvflow.engine.policy.PolicyKind;
-import io.kvflow.engine.spec.ModelSpec;
-import io.kvflow.engine.spec.Presets;
 import io.kvflow.trace.parquet.TraceReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -109,35 +107,6 @@ final class ReuseCommand implements Callable<Integer> {
   }
 
   private long parseSize(String s, int blockTokens) {
-    String[][] units = {{"TiB", "1099511627776"}, {"GiB", "1073741824"}, {"MiB", "1048576"}, {"KiB", "1024"}, {"B", "1"}};
-    for (String[] u : units) {
-      if (s.endsWith(u[0])) {
-        if (preset == null) {
-          throw new BadInputException("option --sizes: '" + s + "' is in bytes; give --preset MODEL to convert it to blocks");
-        }
-        ModelSpec m = Presets.model(preset, "--preset", "model");
-        double bytes;
-        try {
-          bytes = Double.parseDouble(s.substring(0, s.length() - u[0].length())) * Long.parseLong(u[1]);
-        } catch (NumberFormatException e) {
-          throw new BadInputException("option --sizes: '" + s + "' is not a size");
-        }
-        long blockBytes = m.blockBytesPerLayer(blockTokens) * m.layers();
-        long b = (long) (bytes / blockBytes);
-        if (b < 1) {
-          throw new BadInputException("option --sizes: '" + s + "' holds no block of " + blockBytes + " bytes");
-        }
-        return b;
-      }
-    }
-    try {
-      long b = Long.parseLong(s.replace("_", ""));
-      if (b < 1) {
-        throw new BadInputException("option --sizes: " + b + " must be >= 1 block");
-      }
-      return b;
-    } catch (NumberFormatException e) {
-      throw new BadInputException("option --sizes: '" + s + "' is not a number of blocks or a byte size like 8GiB");
-    }
+    return Sizes.blocks("--sizes", s, Sizes.blockBytes(preset, blockTokens));
   }
 }

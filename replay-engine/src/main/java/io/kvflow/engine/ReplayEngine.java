@@ -109,8 +109,9 @@ public final class ReplayEngine {
     @Override
     public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
       tracker.access(key, op, weight, tokens, requestId, step, layer, flags);
+      int found = tracker.lastFound();
       for (ReplayListener l : listeners) {
-        l.access(key, op, weight, tokens, requestId, step, layer, flags);
+        l.access(key, op, weight, tokens, requestId, step, layer, flags, found);
       }
       if (++count % interval == 0) {
         sample();

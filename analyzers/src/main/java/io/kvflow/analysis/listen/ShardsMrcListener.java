@@ -18,7 +18,8 @@ public final class ShardsMrcListener implements ReplayListener {
   }
 
   @Override
-  public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
+  public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags,
+      int foundTier) {
     if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
       shards.access(key);
     }

@@ -18,6 +18,7 @@ public final class AccessTraceSource implements AccessSource {
   private final Placement placement;
   private final int layers;
   private final TraceStats stats = new TraceStats();
+  private final io.kvflow.common.LongHashSet requestIds = new io.kvflow.common.LongHashSet(256);
 
   public AccessTraceSource(Path file, Placement placement, int layers) {
     this.file = file;
@@ -38,11 +39,13 @@ public final class AccessTraceSource implements AccessSource {
           if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
             stats.ref(block);
           }
+          requestIds.add(b.requestId(i));
           long key = placement == Placement.BLOCK_LAYER && layer >= 0 ? Hashing.chain(block, layer) : block;
           int weight = layer < 0 ? layers : 1;
           sink.access(key, op, weight, b.tokens(i), b.requestId(i), b.step(i), layer, 0);
         }
         stats.rows += n;
+        stats.requests = requestIds.size();
         progress.update(stats.rows, total);
       }
     }

@@ -125,10 +125,12 @@ public final class RequestExpander implements AccessSource {
     }
     int inputBlocks = (int) ((input + (long) blockTokens - 1) / blockTokens);
     if (expansion == Expansion.PREFIX) {
+      sink.requestStarted(id, b.arrivalNs(i), input, b.outputTokens(i));
       for (int k = 0; k < inputBlocks; k++) {
         long key = hashes > 0 ? b.hash(start + k) : privateKey(id, k);
         sink.access(key, AccessOp.READ.code(), 1, tokensOf(k, input), id, -1, -1, AccessSink.INPUT_BLOCK);
       }
+      sink.requestFinished(id);
       return;
     }
     int slot = running++;

@@ -113,10 +113,19 @@ public final class ResidencyTracker implements AccessSink {
     return -1;
   }
 
+  /** The tier that held the unit of the last lookup before it (-1 nowhere), or -2 after APPEND/FREE. */
+  public int lastFound() {
+    return lastFound;
+  }
+
+  private int lastFound;
+
   @Override
   public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
+    lastFound = -2;
     if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
       int found = lookup(key, op, weight);
+      lastFound = found;
       if ((flags & INPUT_BLOCK) != 0) {
         inputBlocks++;
         inputTokens += tokens;
@@ -129,13 +138,13 @@ public final class ResidencyTracker implements AccessSink {
       appends++;
       if (!policies[0].contains(key)) {
         int f = find(key);
+        boolean moved = exclusive && f > 0 && policies[f].remove(key);
         if (placeInFirstTier(key)) {
           if (f > 0) {
             counters[f].bytesRead += keyBytes;
-            if (exclusive) {
-              policies[f].remove(key);
-            }
           }
+        } else if (moved) {
+          policies[f].insert(key);
         } else if (f < 0) {
           placeBelow(key, 1);
         }
@@ -172,12 +181,11 @@ public final class ResidencyTracker implements AccessSink {
       counters[f].accesses++;
       counters[f].hits++;
     }
+    // exclusive: leave the old tier first, so its space can take the first tier's victim
+    boolean moved = exclusive && f > 0 && policies[f].remove(key);
     if (placeInFirstTier(key)) {
       if (f > 0) {
         counters[f].bytesRead += keyBytes;
-        if (exclusive) {
-          policies[f].remove(key);
-        }
       } else if (op == AccessOp.READ.code()) {
         sourceReads++;
         sourceBytes += keyBytes;
@@ -190,6 +198,9 @@ public final class ResidencyTracker implements AccessSink {
       c0.accesses += weight - 1;
       c0.hits += weight - 1;
     } else {
+      if (moved) {
+        policies[f].insert(key); // not promoted after all: it stays where it was
+      }
       // bypass: every layer-access is served where the unit is (or from the source)
       int rest = weight - 1;
       for (int t = 0; t < above; t++) {
