@@ -19,6 +19,80 @@ import java.util.function.LongConsumer;
 public final class BlockStream {
   private BlockStream() {}
 
+  /**
+   * As {@link #forEach}, but decoding the trace on a second thread while {@code sink} runs on the
+   * caller's: references arrive in the same order, so results are identical; memory is a few chunks.
+   */
+  public static long forEachPipelined(Path trace, LongConsumer sink, Progress progress) {
+    final int chunk = 1 << 16;
+    java.util.concurrent.ArrayBlockingQueue<long[]> full = new java.util.concurrent.ArrayBlockingQueue<>(4);
+    java.util.concurrent.ArrayBlockingQueue<long[]> empty = new java.util.concurrent.ArrayBlockingQueue<>(6);
+    for (int i = 0; i < 6; i++) {
+      empty.add(new long[chunk + 1]);
+    }
+    long[] endMarker = new long[0];
+    Throwable[] failure = {null};
+    Thread producer = new Thread(() -> {
+      long[][] cur = {null};
+      int[] n = {0};
+      try {
+        cur[0] = empty.take();
+        forEach(trace, key -> {
+          cur[0][++n[0]] = key;
+          if (n[0] == chunk) {
+            cur[0][0] = n[0];
+            try {
+              full.put(cur[0]);
+              cur[0] = empty.take();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IllegalStateException("interrupted");
+            }
+            n[0] = 0;
+          }
+        }, progress);
+        cur[0][0] = n[0];
+        full.put(cur[0]);
+      } catch (Throwable t) {
+        failure[0] = t;
+      } finally {
+        try {
+          full.put(endMarker);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }, "kvflow-trace-decoder");
+    producer.setDaemon(true);
+    producer.start();
+    long total = 0;
+    try {
+      while (true) {
+        long[] c = full.take();
+        if (c == endMarker) {
+          break;
+        }
+        int n = (int) c[0];
+        for (int i = 1; i <= n; i++) {
+          sink.accept(c[i]);
+        }
+        total += n;
+        empty.put(c);
+      }
+      producer.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+    if (failure[0] instanceof RuntimeException re) {
+      throw re;
+    }
+    if (failure[0] instanceof Error er) {
+      throw er;
+    }
+    return total;
+  }
+
   /** Feeds every reference to {@code sink}; returns the number of references. */
   public static long forEach(Path trace, LongConsumer sink, Progress progress) {
     TraceKind kind = TraceReader.readMetadata(trace).kind();

@@ -119,7 +119,7 @@ public final class ReuseDistanceAnalyzer {
         n++;
       }
     }
-    fresh.rebuildTree();
+    fresh.rebuild(n);
     keyAt = keys;
     lastTime = times;
     marks = fresh;

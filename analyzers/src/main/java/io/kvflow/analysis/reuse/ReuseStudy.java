@@ -46,7 +46,7 @@ public final class ReuseStudy {
     long[][] sample = {new long[1 << 12]};
     int[] sampleSize = {0};
     boolean keepSample = o.policy() != null;
-    long refs = BlockStream.forEach(trace, key -> {
+    long refs = BlockStream.forEachPipelined(trace, key -> {
       if (exact != null) {
         exact.access(key);
       } else {
