@@ -76,35 +76,15 @@ final class ReplayCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ConfigLoader.LoadedConfig loaded = ConfigLoader.load(config);
     ReplayConfig c = overrides(loaded.config());
-    Files.createDirectories(out);
-    if (!Files.isDirectory(out)) {
-      throw new BadInputException(out + ": not a directory");
-    }
-    ReplayResult result;
-    ShardsMrcListener mrc = new ShardsMrcListener(c.seed());
-    try (TerminalProgress progress = new TerminalProgress("replay", quiet);
-        ResultExport export = new ResultExport(out)) {
-      result = ReplayEngine.run(trace, c, List.of(mrc, export), progress);
-    }
-    ObjectNode effective = ConfigJson.toJson(c);
-    Manifest manifest = Manifest.of(Version.get(), trace, config, effective, c.seed());
-    ObjectNode report = ReplayReport.toJson(result, manifest, effective);
-    ReplayReport.addTraceFacts(report, TraceFacts.source(trace), TraceFacts.tenants(trace, 20));
-    long maxUnits = 0;
-    for (TierResult t : result.tiers()) {
-      maxUnits += t.capacityUnits();
-    }
-    ReplayReport.addMrc(report, mrc, Math.max(maxUnits * 2, result.distinctBlocks()));
-    ReplayReport.write(out.resolve("report.json"), report);
-    HtmlReport.write(out.resolve("report.html"), report, "KVFlow replay: " + trace.getFileName());
-    printSummary(spec.commandLine().getOut(), result);
+    ReplayRun.Outcome o = ReplayRun.run(trace, c, config, out, "replay", quiet);
+    printSummary(spec.commandLine().getOut(), o.result());
     if (!quiet) {
       System.err.println("wrote " + out.resolve("report.json") + " and " + out.resolve("report.html"));
     }
     return 0;
   }
 
-  private ReplayConfig overrides(ReplayConfig c) {
+  ReplayConfig overrides(ReplayConfig c) {
     if (preset != null) {
       c = c.withModel(Presets.model(preset, "--preset", "model"));
     }
@@ -154,6 +134,11 @@ final class ReplayCommand implements Callable<Integer> {
     for (TierResult t : r.tiers()) {
       out.printf("%-8s %6s %,16d %,16d %9.4f %,14d %,14d %,12d %,12d%n", t.name(), t.kind(), t.capacityBytes(),
           t.accesses(), t.hitRatio(), t.bytesRead(), t.bytesWritten(), t.evictions(), t.evictedUnused());
+    }
+    if (r.time() != null) {
+      out.printf("time: simulated %.3f ms, compute %.3f ms, stall %.3f ms, hidden transfer %.3f ms, %d steps%n",
+          r.time().simulatedNs() / 1e6, r.time().computeNs() / 1e6, r.time().stallNs() / 1e6,
+          r.time().hiddenTransferNs() / 1e6, r.time().steps());
     }
     if ("requests".equals(r.traceKind())) {
       out.printf("prefix cache: block hit ratio %.4f, token hit ratio %.4f%s%n", r.prefixBlockHitRatio(),

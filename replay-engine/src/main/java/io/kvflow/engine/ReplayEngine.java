@@ -13,6 +13,9 @@ import io.kvflow.engine.residency.ResidencyTracker;
 import io.kvflow.engine.spec.Expansion;
 import io.kvflow.engine.spec.Placement;
 import io.kvflow.engine.spec.ReplayConfig;
+import io.kvflow.engine.time.TimeResult;
+import io.kvflow.engine.time.TimedListener;
+import io.kvflow.engine.time.TimingModel;
 import io.kvflow.trace.AccessOp;
 import io.kvflow.trace.TraceKind;
 import io.kvflow.trace.TraceMetadata;
@@ -42,14 +45,28 @@ public final class ReplayEngine {
     ResidencyTracker tracker = new ResidencyTracker(config, unitBytes, keyBytes, config.model().kvBytesPerTokenPerLayer(),
         params);
     AccessSource source = source(trace, meta, config);
-    Fanout sink = new Fanout(tracker, listeners.toArray(new ReplayListener[0]));
+    TimingModel timing = null;
+    if (config.timing() != null) {
+      List<TimedListener> timed = new java.util.ArrayList<>();
+      for (ReplayListener l : listeners) {
+        if (l instanceof TimedListener t) {
+          timed.add(t);
+        }
+      }
+      timing = new TimingModel(config, tracker, unitBytes, keyBytes, meta.kind() == TraceKind.REQUESTS, timed);
+      if (source instanceof RequestExpander re) {
+        re.setClock(timing);
+      }
+    }
+    Fanout sink = new Fanout(tracker, timing == null ? tracker : timing, listeners.toArray(new ReplayListener[0]));
     source.run(sink, progress);
+    TimeResult time = timing == null ? null : timing.finish();
     tracker.checkInvariants();
     var stats = source.stats();
     ReplayResult result = new ReplayResult(meta.kind().wireName(), stats.requests(), stats.blockRefs(),
         stats.distinctBlocks(), tracker.results(), unitBytes, keyBytes, tracker.sourceReads(), tracker.appends(),
         tracker.frees(), tracker.droppedOffLastTier(), tracker.inputBlocks(), tracker.inputBlockHits(),
-        tracker.inputTokens(), tracker.inputTokenHits(), meta.prefixInfoKnown(), sink.occupancy());
+        tracker.inputTokens(), tracker.inputTokenHits(), meta.prefixInfoKnown(), sink.occupancy(), time);
     for (ReplayListener l : listeners) {
       l.finished(result);
     }
@@ -96,19 +113,22 @@ public final class ReplayEngine {
   private static final class Fanout implements AccessSink {
     private static final int MAX_SAMPLES = 512;
     private final ResidencyTracker tracker;
+    private final AccessSink core;
     private final ReplayListener[] listeners;
     private final java.util.ArrayList<long[]> samples = new java.util.ArrayList<>();
     private long interval = 1024;
     private long count;
 
-    Fanout(ResidencyTracker tracker, ReplayListener[] listeners) {
+    /** {@code core} is the tracker, or the timing model that drives it. */
+    Fanout(ResidencyTracker tracker, AccessSink core, ReplayListener[] listeners) {
       this.tracker = tracker;
+      this.core = core;
       this.listeners = listeners;
     }
 
     @Override
     public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
-      tracker.access(key, op, weight, tokens, requestId, step, layer, flags);
+      core.access(key, op, weight, tokens, requestId, step, layer, flags);
       int found = tracker.lastFound();
       for (ReplayListener l : listeners) {
         l.access(key, op, weight, tokens, requestId, step, layer, flags, found);
@@ -145,6 +165,7 @@ public final class ReplayEngine {
 
     @Override
     public void requestStarted(long requestId, long arrivalNs, int inputTokens, int outputTokens) {
+      core.requestStarted(requestId, arrivalNs, inputTokens, outputTokens);
       for (ReplayListener l : listeners) {
         l.requestStarted(requestId, arrivalNs, inputTokens, outputTokens);
       }
@@ -152,6 +173,7 @@ public final class ReplayEngine {
 
     @Override
     public void requestFinished(long requestId) {
+      core.requestFinished(requestId);
       for (ReplayListener l : listeners) {
         l.requestFinished(requestId);
       }
@@ -159,6 +181,7 @@ public final class ReplayEngine {
 
     @Override
     public void stepFinished(long iteration) {
+      core.stepFinished(iteration);
       for (ReplayListener l : listeners) {
         l.stepFinished(iteration);
       }

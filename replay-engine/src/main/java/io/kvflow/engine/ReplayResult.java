@@ -23,11 +23,12 @@ import java.util.List;
  * @param inputTokenHits tokens of the blocks found
  * @param prefixInfoKnown whether the trace carries prefix hashes
  * @param occupancy samples of {accesses so far, units resident in each tier}
+ * @param time the timing model's totals, or null when the config has no hardware
  */
 public record ReplayResult(String traceKind, long requests, long blockRefs, long distinctBlocks, List<TierResult> tiers,
     long unitBytes, long placementUnitBytes, long sourceReads, long appends, long frees, long droppedOffLastTier,
     long inputBlocks, long inputBlockHits, long inputTokens, long inputTokenHits, boolean prefixInfoKnown,
-    List<long[]> occupancy) {
+    List<long[]> occupancy, io.kvflow.engine.time.TimeResult time) {
 
   public double prefixBlockHitRatio() {
     return inputBlocks == 0 ? 0 : (double) inputBlockHits / inputBlocks;

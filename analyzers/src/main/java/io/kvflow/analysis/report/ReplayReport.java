@@ -79,6 +79,28 @@ public final class ReplayReport {
         }
       }
     }
+    if (r.time() != null) {
+      var t = r.time();
+      ObjectNode time = root.putObject("time");
+      time.put("simulated_ns", t.simulatedNs());
+      time.put("compute_ns", t.computeNs());
+      time.put("stall_ns", t.stallNs());
+      time.put("hidden_transfer_ns", t.hiddenTransferNs());
+      time.put("steps", t.steps());
+      ObjectNode prefetch = root.putObject("prefetch");
+      prefetch.put("issued", t.prefetchIssued());
+      prefetch.put("useful", t.prefetchUseful());
+      prefetch.put("late", t.prefetchLate());
+      prefetch.put("wasted", t.prefetchWasted());
+      ArrayNode links = root.putArray("links");
+      for (var l : t.links()) {
+        ObjectNode o = links.addObject();
+        o.put("name", l.name());
+        o.put("bytes", l.bytes());
+        o.put("transfers", l.transfers());
+        o.put("busy_ns", l.busyNs());
+      }
+    }
     root.set("config", config);
     return root;
   }

@@ -104,7 +104,7 @@ public final class TierSizing {
         new TierConfig(new TierSpec("first", TierKind.HBM, 0, 1, 1, 0), c1, policy, AdmissionKind.ALWAYS, 1, 0, 2),
         new TierConfig(new TierSpec("second", TierKind.DRAM, 0, 1, 1, 0), c2, policy, AdmissionKind.ALWAYS, 1, 0, 2));
     ReplayConfig config = new ReplayConfig(unit, tiers, Hierarchy.EXCLUSIVE, Placement.BLOCK, FinishedRequests.CACHE,
-        Expansion.PREFIX, 1, 0);
+        Expansion.PREFIX, 1, 0, null);
     ResidencyTracker t = new ResidencyTracker(config, 1, 1, 1, PolicyParams.DEFAULT);
     for (int i = 0; i < n; i++) {
       t.access(keys[i], AccessOp.READ.code(), 1, 1, 0, 0, -1, 0);

@@ -49,6 +49,12 @@ public final class RequestExpander implements AccessSource {
   private int running;
   private final LongIntHashMap users = new LongIntHashMap(1 << 12);
   private int blockTokens;
+  private AdmissionClock clock;
+
+  /** With a clock, requests join the batch only once the simulated time has reached their arrival. */
+  public void setClock(AdmissionClock c) {
+    this.clock = c;
+  }
 
   public RequestExpander(Path file, Expansion expansion, Placement placement, FinishedRequests finished, int layers,
       int maxBatch) {
@@ -93,6 +99,12 @@ public final class RequestExpander implements AccessSource {
             more = r.next(b);
             row = 0;
             continue;
+          }
+          if (clock != null && expansion == Expansion.FULL && b.arrivalNs(row) > clock.nowNs()) {
+            if (running > 0) {
+              break; // not arrived yet: decode the running batch first
+            }
+            clock.idleUntil(b.arrivalNs(row));
           }
           admit(b, row++, sink);
           stats.rows++;

@@ -119,10 +119,17 @@ public final class ResidencyTracker implements AccessSink {
   }
 
   private int lastFound;
+  private boolean lastPromoted;
+
+  /** Whether the last lookup brought its unit into the first tier (false: hit there, or bypass). */
+  public boolean lastPromoted() {
+    return lastPromoted;
+  }
 
   @Override
   public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
     lastFound = -2;
+    lastPromoted = false;
     if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
       int found = lookup(key, op, weight);
       lastFound = found;
@@ -184,6 +191,7 @@ public final class ResidencyTracker implements AccessSink {
     // exclusive: leave the old tier first, so its space can take the first tier's victim
     boolean moved = exclusive && f > 0 && policies[f].remove(key);
     if (placeInFirstTier(key)) {
+      lastPromoted = true;
       if (f > 0) {
         counters[f].bytesRead += keyBytes;
       } else if (op == AccessOp.READ.code()) {

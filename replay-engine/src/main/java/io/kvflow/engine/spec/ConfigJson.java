@@ -49,6 +49,29 @@ public final class ConfigJson {
     n.put("expansion", ReplayConfig.lower(c.expansion()));
     n.put("max_batch", c.maxBatch());
     n.put("seed", c.seed());
+    if (c.timing() != null) {
+      TimingSpec t = c.timing();
+      ObjectNode hw = n.putObject("hardware");
+      hw.put("name", t.hardware().name());
+      hw.put("hbm_bandwidth_bps", t.hardware().hbmBandwidthBps());
+      hw.put("peak_flops", t.hardware().peakFlops());
+      hw.put("layer_overhead_ns", t.hardware().layerOverheadNs());
+      ArrayNode links = hw.putArray("links");
+      for (LinkSpec l : t.hardware().links()) {
+        ObjectNode o = links.addObject();
+        o.put("name", l.name());
+        o.put("from", l.from());
+        o.put("to", l.to());
+        o.put("bandwidth_bps", l.bandwidthBps());
+        o.put("overhead_ns", l.overheadNs());
+        o.put("dma_engines", l.dmaEngines());
+      }
+      ObjectNode p = n.putObject("prefetch");
+      p.put("policy", ReplayConfig.lower(t.prefetch()));
+      p.put("depth", t.depth());
+      p.put("budget_bytes_per_step", t.budgetBytesPerStep());
+      n.put("max_transfer_bytes", t.maxTransferBytes());
+    }
     return n;
   }
 }

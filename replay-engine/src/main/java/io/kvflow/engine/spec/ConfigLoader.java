@@ -18,13 +18,18 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
-  /** A config file path, or the name of a shipped config ({@link Presets#CONFIGS}). */
+  /**
+   * A config file path, or the name of a shipped config ({@link Presets#CONFIGS}); a shipped name
+   * wins over a file of the same name unless the argument has a path separator or ends in .json.
+   */
   public static LoadedConfig load(String fileOrPreset) {
     Path p = Path.of(fileOrPreset);
-    if (Files.isRegularFile(p)) {
+    boolean looksLikePath = fileOrPreset.contains("/") || fileOrPreset.contains(java.io.File.separator)
+        || fileOrPreset.endsWith(".json");
+    JsonNode preset = looksLikePath ? null : Presets.resource("configs", fileOrPreset);
+    if (preset == null && Files.isRegularFile(p)) {
       return fromFile(p);
     }
-    JsonNode preset = Presets.resource("configs", fileOrPreset);
     if (preset != null) {
       return new LoadedConfig(ReplayConfig.bind(new ConfigNode("config " + fileOrPreset, "$", preset)), preset);
     }

@@ -16,24 +16,29 @@ import java.util.Set;
  * @param expansion how requests become accesses
  * @param maxBatch requests decoded together (simple batching until the scheduler lands)
  * @param seed seed of any random choice (recorded in the report)
+ * @param timing the timing model's settings, or null to count without time
  */
 public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
-    FinishedRequests finished, Expansion expansion, int maxBatch, long seed) {
+    FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing) {
 
   public ReplayConfig {
     tiers = List.copyOf(tiers);
   }
 
   public ReplayConfig withTiers(List<TierConfig> t) {
-    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed);
+    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing);
   }
 
   public ReplayConfig withModel(ModelSpec m) {
-    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed);
+    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing);
+  }
+
+  public ReplayConfig withTiming(TimingSpec t) {
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t);
   }
 
   public ReplayConfig withExpansion(Expansion e) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing);
   }
 
   static <E extends Enum<E>> String lower(E e) {
@@ -78,7 +83,73 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     Expansion e = n.choice("expansion", Expansion.values(), ReplayConfig::lower, Expansion.FULL);
     int batch = n.intValue("max_batch", 1, 1_000_000, 8);
     long seed = n.longValue("seed", Long.MIN_VALUE, Long.MAX_VALUE, 0L);
+    TimingSpec timing = timing(n, tiers);
     n.finish();
-    return new ReplayConfig(model, tiers, h, p, f, e, batch, seed);
+    return new ReplayConfig(model, tiers, h, p, f, e, batch, seed, timing);
+  }
+
+  private static TimingSpec timing(ConfigNode n, List<TierConfig> tiers) {
+    var hw = n.raw("hardware");
+    if (hw == null) {
+      if (n.has("prefetch") || n.has("max_transfer_bytes")) {
+        throw n.fieldError("hardware", "missing: prefetch and transfer settings need a hardware preset or object");
+      }
+      return null;
+    }
+    HardwareSpec hardware;
+    boolean inline = !hw.isTextual();
+    if (hw.isTextual()) {
+      var preset = Presets.resource("hardware", hw.asText());
+      if (preset == null) {
+        throw n.fieldError("hardware", "unknown hardware preset '" + hw.asText() + "'; presets are " + Presets.HARDWARE);
+      }
+      hardware = HardwareSpec.bind(new ConfigNode("preset hardware/" + hw.asText(), "$", preset));
+    } else {
+      hardware = HardwareSpec.bind(n.object("hardware"));
+    }
+    Set<String> kinds = new HashSet<>();
+    tiers.forEach(t -> kinds.add(lower(t.tier().kind())));
+    Set<String> linkNames = new HashSet<>();
+    for (int i = 0; i < hardware.links().size(); i++) {
+      LinkSpec l = hardware.links().get(i);
+      String at = n.path() + ".hardware.links[" + i + "]";
+      if (!linkNames.add(l.name())) {
+        throw n.error(at + ".name", "duplicate link name '" + l.name() + "'");
+      }
+      for (String end : new String[] {l.from(), l.to()}) {
+        boolean known = false;
+        for (TierKind k : TierKind.values()) {
+          known |= lower(k).equals(end);
+        }
+        if (!known || (inline && !kinds.contains(end))) {
+          throw n.error(at + (end.equals(l.from()) ? ".from" : ".to"), "no tier of kind '" + end
+              + "' in this configuration; links join tiers listed in $.tiers (kinds " + kinds + ")");
+        }
+      }
+    }
+    String top = lower(tiers.get(0).tier().kind());
+    for (int i = 1; i < tiers.size(); i++) {
+      String k = lower(tiers.get(i).tier().kind());
+      boolean linked = hardware.links().stream().anyMatch(l -> l.from().equals(k) && l.to().equals(top));
+      if (!linked) {
+        throw n.error(n.path() + ".tiers[" + i + "]", "no link from " + k + " to " + top + " in hardware '"
+            + hardware.name() + "'; add one to $.hardware.links");
+      }
+    }
+    PrefetchKind prefetch = PrefetchKind.NONE;
+    int depth = 0;
+    long budget = 0;
+    if (n.has("prefetch")) {
+      ConfigNode p = n.object("prefetch");
+      prefetch = p.choice("policy", PrefetchKind.values(), ReplayConfig::lower, PrefetchKind.NONE);
+      depth = p.intValue("depth", 0, 1_000, prefetch == PrefetchKind.NONE ? 0 : 1);
+      budget = p.longValue("budget_bytes_per_step", 0, Long.MAX_VALUE, 0L);
+      p.finish();
+      if (prefetch == PrefetchKind.LAYER_AHEAD && depth < 1) {
+        throw n.error(n.path() + ".prefetch.depth", "layer-ahead prefetch needs depth >= 1");
+      }
+    }
+    long maxTransfer = n.longValue("max_transfer_bytes", 0, Long.MAX_VALUE, 0L);
+    return new TimingSpec(hardware, prefetch, depth, budget, maxTransfer);
   }
 }

@@ -29,7 +29,7 @@ class ResidencyTrackerTest {
 
   static ResidencyTracker tracker(Hierarchy h, TierConfig... tiers) {
     ReplayConfig c = new ReplayConfig(MODEL, List.of(tiers), h, Placement.BLOCK, FinishedRequests.CACHE,
-        Expansion.FULL, 1, 0);
+        Expansion.FULL, 1, 0, null);
     // unit = 16 B/token * 4 tokens = 64 B; a whole block (2 layers) = 128 B
     return new ResidencyTracker(c, 64, 128, 16, PolicyParams.DEFAULT);
   }

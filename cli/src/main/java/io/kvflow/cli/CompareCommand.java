@@ -1,0 +1,136 @@
+package io.kvflow.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvflow.analysis.report.HtmlReport;
+import io.kvflow.analysis.report.ReplayReport;
+import io.kvflow.engine.spec.ConfigLoader;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code kvflow compare TRACE --baseline CFG --candidate CFG --out DIR}. */
+@Command(name = "compare", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    description = {"Replay a trace under two configurations and report them side by side with deltas.",
+        "Writes DIR/report.json {baseline, candidate, delta}, DIR/report.html, and each run's files under "
+            + "DIR/baseline/ and DIR/candidate/."})
+final class CompareCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "TRACE")
+  Path trace;
+
+  @Option(names = "--baseline", required = true, paramLabel = "CFG", description = "config file or shipped config name")
+  String baseline;
+
+  @Option(names = "--candidate", required = true, paramLabel = "CFG", description = "config file or shipped config name")
+  String candidate;
+
+  @Option(names = "--out", defaultValue = "out", paramLabel = "DIR", description = "output directory [default: out]")
+  Path out;
+
+  @Option(names = {"-q", "--quiet"}, description = "no progress display")
+  boolean quiet;
+
+  @Override
+  public Integer call() throws Exception {
+    var b = ConfigLoader.load(baseline);
+    var c = ConfigLoader.load(candidate);
+    Files.createDirectories(out);
+    ReplayRun.Outcome rb = ReplayRun.run(trace, b.config(), baseline, out.resolve("baseline"), "baseline", quiet);
+    ReplayRun.Outcome rc = ReplayRun.run(trace, c.config(), candidate, out.resolve("candidate"), "candidate", quiet);
+    ObjectNode report = JsonNodeFactory.instance.objectNode();
+    report.set("baseline", rb.report());
+    report.set("candidate", rc.report());
+    report.set("delta", delta(rb.report(), rc.report()));
+    ReplayReport.write(out.resolve("report.json"), report);
+    HtmlReport.write(out.resolve("report.html"), report, "KVFlow compare: " + baseline + " vs " + candidate);
+    print(spec.commandLine().getOut(), report.get("delta"));
+    if (!quiet) {
+      System.err.println("wrote " + out.resolve("report.json") + " and " + out.resolve("report.html"));
+    }
+    return 0;
+  }
+
+  static JsonNode tier(JsonNode report, String kind) {
+    for (JsonNode t : report.get("tiers")) {
+      if (t.get("kind").asText().equals(kind)) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  static ObjectNode delta(JsonNode b, JsonNode c) {
+    ObjectNode d = JsonNodeFactory.instance.objectNode();
+    pair(d, "hbm_bytes_read", value(tier(b, "hbm"), "bytes_read"), value(tier(c, "hbm"), "bytes_read"));
+    pair(d, "sram_hit_ratio", value(tier(b, "sram"), "hit_ratio"), value(tier(c, "sram"), "hit_ratio"));
+    for (String[] m : new String[][] {{"step_stall", "p50"}, {"step_stall", "p99"}, {"step_stall", "mean"},
+        {"step", "mean"}, {"step", "p99"}, {"tpot", "mean"}, {"ttft", "mean"}}) {
+      pair(d, m[0] + "_" + m[1] + "_ns", value(b.path("latency_ns").get(m[0]), m[1]), value(c.path("latency_ns").get(m[0]), m[1]));
+    }
+    ObjectNode links = d.putObject("link_bytes");
+    for (JsonNode l : b.path("links")) {
+      double other = Double.NaN;
+      for (JsonNode k : c.path("links")) {
+        if (k.get("name").asText().equals(l.get("name").asText())) {
+          other = k.get("bytes").asDouble();
+        }
+      }
+      pair(links, l.get("name").asText(), l.get("bytes").asDouble(), other);
+    }
+    return d;
+  }
+
+  private static double value(JsonNode n, String field) {
+    return n == null || !n.has(field) ? Double.NaN : n.get(field).asDouble();
+  }
+
+  private static void pair(ObjectNode d, String name, double b, double c) {
+    ObjectNode o = d.putObject(name);
+    put(o, "baseline", b);
+    put(o, "candidate", c);
+    put(o, "change", c - b);
+    put(o, "change_ratio", b == 0 || Double.isNaN(b) || Double.isNaN(c) ? Double.NaN : (c - b) / b);
+  }
+
+  private static void put(ObjectNode o, String k, double v) {
+    if (Double.isNaN(v)) {
+      o.putNull(k);
+    } else {
+      o.put(k, v);
+    }
+  }
+
+  private static void print(PrintWriter out, JsonNode delta) {
+    out.printf("%-26s %18s %18s %10s%n", "metric", "baseline", "candidate", "change");
+    delta.fields().forEachRemaining(e -> {
+      if (e.getKey().equals("link_bytes")) {
+        e.getValue().fields().forEachRemaining(l -> row(out, "link " + l.getKey() + " bytes", l.getValue()));
+      } else {
+        row(out, e.getKey(), e.getValue());
+      }
+    });
+  }
+
+  private static void row(PrintWriter out, String name, JsonNode v) {
+    out.printf("%-26s %18s %18s %10s%n", name, fmt(v.get("baseline")), fmt(v.get("candidate")),
+        v.get("change_ratio").isNull() ? "-" : String.format("%+.1f%%", 100 * v.get("change_ratio").asDouble()));
+  }
+
+  private static String fmt(JsonNode v) {
+    if (v == null || v.isNull()) {
+      return "-";
+    }
+    double d = v.asDouble();
+    return d == Math.rint(d) && Math.abs(d) < 1e18 ? String.format("%,d", (long) d) : String.format("%.4f", d);
+  }
+}

@@ -1,0 +1,72 @@
+package io.kvflow.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvflow.analysis.listen.LatencyHistograms;
+import io.kvflow.analysis.listen.ResultExport;
+import io.kvflow.analysis.listen.ShardsMrcListener;
+import io.kvflow.analysis.report.HtmlReport;
+import io.kvflow.analysis.report.Manifest;
+import io.kvflow.analysis.report.ReplayReport;
+import io.kvflow.engine.ReplayEngine;
+import io.kvflow.engine.ReplayListener;
+import io.kvflow.engine.ReplayResult;
+import io.kvflow.engine.residency.TierResult;
+import io.kvflow.engine.spec.ConfigJson;
+import io.kvflow.engine.spec.LinkSpec;
+import io.kvflow.engine.spec.ReplayConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One replay with every analyzer attached, written to a directory: report.json, report.html, CSVs, histograms. */
+final class ReplayRun {
+  private ReplayRun() {}
+
+  record Outcome(ReplayResult result, ObjectNode report) {}
+
+  static Outcome run(Path trace, ReplayConfig c, String configName, Path out, String label, boolean quiet) {
+    try {
+      Files.createDirectories(out);
+    } catch (IOException e) {
+      throw new io.kvflow.common.BadInputException(out + ": cannot create the output directory (" + e.getMessage() + ")");
+    }
+    ShardsMrcListener mrc = new ShardsMrcListener(c.seed());
+    LatencyHistograms latency = c.timing() == null ? null
+        : new LatencyHistograms(c.timing().hardware().links().stream().map(LinkSpec::name).toList());
+    ReplayResult result;
+    try (TerminalProgress progress = new TerminalProgress(label, quiet); ResultExport export = new ResultExport(out)) {
+      List<ReplayListener> listeners = new ArrayList<>(List.of(mrc, export));
+      if (latency != null) {
+        listeners.add(latency);
+      }
+      result = ReplayEngine.run(trace, c, listeners, progress);
+    }
+    ObjectNode effective = ConfigJson.toJson(c);
+    Manifest manifest = Manifest.of(Version.get(), trace, configName, effective, c.seed());
+    ObjectNode report = ReplayReport.toJson(result, manifest, effective);
+    ReplayReport.addTraceFacts(report, TraceFacts.source(trace), TraceFacts.tenants(trace, 20));
+    long maxUnits = 0;
+    for (TierResult t : result.tiers()) {
+      maxUnits += t.capacityUnits();
+    }
+    ReplayReport.addMrc(report, mrc, Math.max(maxUnits * 2, result.distinctBlocks()));
+    if (latency != null) {
+      latency.addTo(report);
+      latency.write(out);
+    }
+    ReplayReport.write(out.resolve("report.json"), report);
+    HtmlReport.write(out.resolve("report.html"), report, "KVFlow replay: " + trace.getFileName() + " (" + configName + ")");
+    return new Outcome(result, report);
+  }
+
+  static void ensureDir(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,9 @@
+package io.kvflow.engine.spec;
+
+/** Prefetch policies of the timing model. */
+public enum PrefetchKind {
+  /** Every transfer is a demand transfer on the critical path. */
+  NONE,
+  /** While layer i computes, the transfers of layers i+1..i+depth are issued. */
+  LAYER_AHEAD
+}

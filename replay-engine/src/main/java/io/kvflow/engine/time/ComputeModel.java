@@ -1,0 +1,42 @@
+package io.kvflow.engine.time;
+
+import io.kvflow.engine.spec.HardwareSpec;
+import io.kvflow.engine.spec.ModelSpec;
+
+/**
+ * The compute time of one layer in one step: a roofline, {@code max(bytes read from HBM / HBM
+ * bandwidth, FLOPs / peak FLOP/s)}, plus a fixed per-layer overhead. Bytes are the layer's weights
+ * and the KV it reads from HBM; FLOPs are {@code 2 * parameters per layer} per decoded token plus
+ * attention, {@code 4 * context tokens * head_dim * attention heads} per token.
+ */
+public final class ComputeModel {
+  private final HardwareSpec hw;
+  private final ModelSpec model;
+
+  public ComputeModel(HardwareSpec hw, ModelSpec model) {
+    this.hw = hw;
+    this.model = model;
+  }
+
+  public long layerNs(long hbmBytes, double flops) {
+    double memory = hbmBytes / hw.hbmBandwidthBps();
+    double math = flops / hw.peakFlops();
+    return (long) Math.ceil(Math.max(memory, math) * 1e9) + hw.layerOverheadNs();
+  }
+
+  /** Weight bytes one layer reads per step. */
+  public long weightBytesPerLayer() {
+    return model.parameters() == 0 ? 0 : model.weightBytesPerLayer();
+  }
+
+  /** Matmul FLOPs of one layer for {@code tokens} decoded tokens. */
+  public double weightFlops(long tokens) {
+    return 2.0 * model.parameters() / model.layers() * tokens;
+  }
+
+  /** Attention FLOPs of one layer for one token attending over {@code contextTokens}. */
+  public double attentionFlops(long contextTokens) {
+    int heads = model.attentionHeads() > 0 ? model.attentionHeads() : model.kvHeads();
+    return 4.0 * contextTokens * model.headDim() * heads;
+  }
+}

@@ -1,0 +1,445 @@
+package io.kvflow.engine.time;
+
+import io.kvflow.common.LongIntHashMap;
+import io.kvflow.engine.expand.AccessSink;
+import io.kvflow.engine.expand.AdmissionClock;
+import io.kvflow.engine.residency.ResidencyTracker;
+import io.kvflow.engine.spec.PrefetchKind;
+import io.kvflow.engine.spec.ReplayConfig;
+import io.kvflow.engine.spec.TierConfig;
+import io.kvflow.engine.spec.TimingSpec;
+import io.kvflow.trace.AccessOp;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Simulated time on top of the residency model. Accesses are grouped by layer of a step (an
+ * accesses trace's (step, layer); for a requests trace, each batch iteration split evenly over the
+ * model's layers). For each layer group the residency model says what the compute tier holds and
+ * what must cross a link (a promotion moves the placement unit; a bypassed unit streams the layer's
+ * part). Then, layer after layer on the compute stream:
+ *
+ * <pre>
+ *   start_i   = max(compute free, completion of layer i's transfers)
+ *   stall_i   = start_i - compute free          (exposed latency)
+ *   compute_i = roofline(HBM bytes, FLOPs) + per-layer overhead
+ *   at start_i, with layer-ahead prefetch of depth k, layers i+1..i+k's transfers are issued;
+ *   without prefetch a layer's transfers are issued when the layer could start (demand, serial).
+ * </pre>
+ *
+ * Step time = sum of compute + stall of its layers. All time is simulated nanoseconds owned here.
+ */
+public final class TimingModel implements AccessSink, AdmissionClock {
+  private final ResidencyTracker tracker;
+  private final TimingSpec spec;
+  private final ComputeModel compute;
+  private final Link[] links;
+  private final int[] linkOfTier;
+  private final long unitBytes;
+  private final long keyBytes;
+  private final int layers;
+  private final boolean iterationGroups;
+  private final TimedListener[] listeners;
+  private final int depth;
+  private final ArrayDeque<Group> pending = new ArrayDeque<>();
+  private final ArrayDeque<Group> spare = new ArrayDeque<>();
+  private Group current;
+  private long clockNs;
+  private long stepStartNs;
+  private long stepStallNs;
+  private long stepComputeNs;
+  private long stepIndex;
+  private int lastStep = Integer.MIN_VALUE;
+  private long prefetchedThisStep;
+  // totals
+  private long computeNs;
+  private long stallNs;
+  private long hiddenNs;
+  private long steps;
+  private long issued;
+  private long useful;
+  private long late;
+  // per request: arrival, prefill end, first decode end, last end, decode layer-steps
+  private final LongIntHashMap requestSlot = new LongIntHashMap(256);
+  private long[][] requests = new long[64][];
+  private int requestCount;
+
+  public TimingModel(ReplayConfig config, ResidencyTracker tracker, long unitBytes, long keyBytes, boolean iterationGroups,
+      List<? extends TimedListener> listeners) {
+    this.tracker = tracker;
+    this.spec = config.timing();
+    this.compute = new ComputeModel(spec.hardware(), config.model());
+    this.unitBytes = unitBytes;
+    this.keyBytes = keyBytes;
+    this.layers = config.model().layers();
+    this.iterationGroups = iterationGroups;
+    this.listeners = listeners.toArray(new TimedListener[0]);
+    this.depth = spec.prefetch() == PrefetchKind.LAYER_AHEAD ? spec.depth() : 0;
+    List<TierConfig> tiers = config.tiers();
+    String top = tiers.get(0).tier().kind().name().toLowerCase(Locale.ROOT);
+    links = new Link[spec.hardware().links().size()];
+    for (int i = 0; i < links.length; i++) {
+      links[i] = new Link(spec.hardware().links().get(i));
+    }
+    linkOfTier = new int[tiers.size()];
+    Arrays.fill(linkOfTier, -1);
+    for (int t = 1; t < tiers.size(); t++) {
+      String k = tiers.get(t).tier().kind().name().toLowerCase(Locale.ROOT);
+      for (int l = 0; l < links.length; l++) {
+        if (links[l].spec().from().equals(k) && links[l].spec().to().equals(top)) {
+          linkOfTier[t] = l;
+          break;
+        }
+      }
+    }
+    current = newGroup();
+  }
+
+  /** The bytes, FLOPs and transfers of one layer of one step. */
+  private final class Group {
+    int step;
+    int layer;
+    boolean iteration;
+    long hbmBytes;
+    double flops;
+    long decodeTokenLayers;
+    final long[] linkBytes = new long[links.length];
+    final long[] linkUnits = new long[links.length];
+    final long[] linkDone = new long[links.length];
+    final long[] linkIssued = new long[links.length];
+    boolean prefetched;
+    long[] requestIds = new long[16];
+    int requestCount;
+    boolean any;
+
+    void reset() {
+      hbmBytes = 0;
+      flops = 0;
+      decodeTokenLayers = 0;
+      Arrays.fill(linkBytes, 0);
+      Arrays.fill(linkUnits, 0);
+      Arrays.fill(linkDone, 0);
+      Arrays.fill(linkIssued, -1);
+      prefetched = false;
+      requestCount = 0;
+      any = false;
+    }
+
+    void request(long id) {
+      if (requestCount > 0 && requestIds[requestCount - 1] == id) {
+        return;
+      }
+      if (requestCount == requestIds.length) {
+        requestIds = Arrays.copyOf(requestIds, requestCount * 2);
+      }
+      requestIds[requestCount++] = id;
+    }
+  }
+
+  private Group newGroup() {
+    Group g = spare.isEmpty() ? new Group() : spare.poll();
+    g.reset();
+    return g;
+  }
+
+  @Override
+  public long nowNs() {
+    return clockNs;
+  }
+
+  @Override
+  public void idleUntil(long ns) {
+    clockNs = Math.max(clockNs, ns);
+    if (stepComputeNs == 0 && stepStallNs == 0) {
+      stepStartNs = clockNs;
+    }
+  }
+
+  @Override
+  public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
+    if (!iterationGroups && current.any && (step != current.step || layer != current.layer)) {
+      closeGroup();
+    }
+    tracker.access(key, op, weight, tokens, requestId, step, layer, flags);
+    Group g = current;
+    if (!g.any) {
+      g.any = true;
+      g.step = step;
+      g.layer = layer;
+      g.iteration = iterationGroups;
+    }
+    if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
+      int found = tracker.lastFound();
+      if (found == 0) {
+        g.hbmBytes += weight * unitBytes;
+      } else if (found > 0) {
+        int l = linkOfTier[found];
+        if (tracker.lastPromoted()) {
+          g.linkBytes[l] += keyBytes;
+          g.hbmBytes += weight * unitBytes;
+        } else {
+          g.linkBytes[l] += weight * unitBytes;
+        }
+        g.linkUnits[l]++;
+      } else if (tracker.lastPromoted()) {
+        g.hbmBytes += weight * unitBytes;
+      }
+      if (op == AccessOp.READ.code()) {
+        g.flops += compute.attentionFlops(tokens) * weight;
+      }
+    } else if (op == AccessOp.APPEND.code()) {
+      g.decodeTokenLayers += weight;
+    }
+    g.request(requestId);
+  }
+
+  @Override
+  public void requestStarted(long requestId, long arrivalNs, int inputTokens, int outputTokens) {
+    slot(requestId)[0] = arrivalNs;
+  }
+
+  @Override
+  public void requestFinished(long requestId) {
+    // timed when its last group is timed: groups may still be pending (prefetch look-ahead)
+    long[] r = slot(requestId);
+    r[5] = 1;
+  }
+
+  @Override
+  public void stepFinished(long iteration) {
+    if (iterationGroups) {
+      closeGroup();
+    }
+  }
+
+  private long[] slot(long requestId) {
+    int s = requestSlot.get(requestId);
+    if (s < 0) {
+      s = requestCount++;
+      if (s == requests.length) {
+        requests = Arrays.copyOf(requests, s * 2);
+      }
+      requests[s] = new long[] {-1, -1, -1, -1, 0, 0, requestId};
+      requestSlot.put(requestId, s);
+    }
+    return requests[s];
+  }
+
+  private void closeGroup() {
+    if (!current.any) {
+      return;
+    }
+    pending.add(current);
+    current = newGroup();
+    while (pending.size() > depth) {
+      timeOldest();
+    }
+  }
+
+  /** Times every pending group; returns the totals. */
+  public TimeResult finish() {
+    closeGroup();
+    while (!pending.isEmpty()) {
+      timeOldest();
+    }
+    endStep();
+    for (int s = 0; s < requestCount; s++) {
+      emitRequest(s);
+    }
+    List<TimeResult.LinkResult> lr = new ArrayList<>();
+    for (Link l : links) {
+      lr.add(new TimeResult.LinkResult(l.spec().name(), l.bytes(), l.transfers(), l.busyNs()));
+    }
+    return new TimeResult(clockNs, computeNs, stallNs, hiddenNs, steps, issued, useful, late, 0, lr);
+  }
+
+  private void emitRequest(int s) {
+    long[] r = requests[s];
+    if (r == null || r[3] < 0) {
+      return;
+    }
+    long arrival = Math.max(0, r[0]);
+    long ttft = (r[1] >= 0 ? r[1] : r[2] >= 0 ? r[2] : r[3]) - arrival;
+    long decodeSteps = r[4];
+    long tpot = decodeSteps >= 2 && r[2] >= 0 ? (r[3] - r[2]) / (decodeSteps - 1) : -1;
+    long e2e = r[3] - arrival;
+    for (TimedListener l : listeners) {
+      l.requestTimed(requestKey(s), Math.max(0, ttft), tpot, Math.max(0, e2e));
+    }
+    requests[s] = null;
+    requestSlot.remove(r[6]);
+  }
+
+  private long requestKey(int s) {
+    return requests[s][6];
+  }
+
+  private void timeOldest() {
+    Group g = pending.poll();
+    int sub = g.iteration ? layers : 1;
+    if (!g.iteration && g.step != lastStep) {
+      endStep();
+      lastStep = g.step;
+    } else if (g.iteration) {
+      endStep();
+    }
+    for (int part = 0; part < sub; part++) {
+      timeLayer(g, part, sub);
+    }
+    // requests of this group: arrival (first seen), prefill end, decode ends
+    boolean stepEnds = g.iteration || g.layer == layers - 1 || g.layer < 0;
+    for (int i = 0; i < g.requestCount; i++) {
+      long[] r = slot(g.requestIds[i]);
+      if (r[0] < 0) {
+        r[0] = stepStartNs;
+      }
+      if (g.iteration) {
+        // the iteration that admits a request runs its prefill and decodes its first token
+        if (r[1] < 0) {
+          r[1] = clockNs;
+        }
+        if (r[2] < 0) {
+          r[2] = clockNs;
+        }
+        r[4]++;
+      } else if (g.step < 0) {
+        r[1] = clockNs;
+      } else if (stepEnds) {
+        if (r[2] < 0) {
+          r[2] = clockNs;
+        }
+        r[4]++;
+      }
+      r[3] = clockNs;
+      if (r[5] == 1 && g.iteration) {
+        emitRequest(requestSlot.get(g.requestIds[i]));
+      }
+    }
+    spare.add(g);
+  }
+
+  private void timeLayer(Group g, int part, int parts) {
+    long hbm = g.hbmBytes / parts + compute.weightBytesPerLayer();
+    double tokenLayers = g.decodeTokenLayers;
+    double tokensPerLayer = g.iteration ? tokenLayers / layers : tokenLayers;
+    double flops = g.flops / parts + compute.weightFlops(Math.round(tokensPerLayer));
+    // this layer's transfers: prefetched earlier, or demand now
+    long ready = clockNs;
+    long firstIssue = Long.MAX_VALUE;
+    for (int l = 0; l < links.length; l++) {
+      long bytes = g.linkBytes[l] / parts;
+      if (bytes == 0) {
+        continue;
+      }
+      long done;
+      if (part == 0 && g.linkIssued[l] >= 0) {
+        done = g.linkDone[l];
+        if (done <= clockNs) {
+          useful += transfersOf(g, l, parts);
+        } else {
+          late += transfersOf(g, l, parts);
+        }
+        firstIssue = Math.min(firstIssue, g.linkIssued[l]);
+      } else if (g.linkIssued[l] >= 0) {
+        done = g.linkDone[l]; // an iteration's later layers share the prefetched transfers
+      } else {
+        firstIssue = Math.min(firstIssue, clockNs);
+        done = issue(l, clockNs, bytes, unitsOf(g, l, parts));
+      }
+      ready = Math.max(ready, done);
+    }
+    long start = ready;
+    long stall = start - clockNs;
+    long layerNs = compute.layerNs(hbm, flops);
+    if (firstIssue != Long.MAX_VALUE) {
+      long span = ready - firstIssue;
+      hiddenNs += Math.max(0, span - stall);
+    }
+    // prefetch the next layers while this one computes
+    if (depth > 0) {
+      int n = 0;
+      for (Group next : pending) {
+        if (n++ >= depth) {
+          break;
+        }
+        prefetch(next, start);
+      }
+    }
+    clockNs = start + layerNs;
+    stallNs += stall;
+    computeNs += layerNs;
+    stepStallNs += stall;
+    stepComputeNs += layerNs;
+  }
+
+  private void prefetch(Group g, long at) {
+    if (g.prefetched) {
+      return;
+    }
+    g.prefetched = true;
+    for (int l = 0; l < links.length; l++) {
+      long bytes = g.linkBytes[l];
+      if (bytes == 0) {
+        continue;
+      }
+      if (spec.budgetBytesPerStep() > 0 && prefetchedThisStep + bytes > spec.budgetBytesPerStep()) {
+        continue; // over the step's prefetch budget: left to demand
+      }
+      prefetchedThisStep += bytes;
+      long units = g.linkUnits[l];
+      g.linkIssued[l] = at;
+      g.linkDone[l] = issue(l, at, bytes, units);
+      issued += transfers(bytes, units);
+    }
+  }
+
+  private long transfersOf(Group g, int l, int parts) {
+    return transfers(g.linkBytes[l], g.linkUnits[l]);
+  }
+
+  private long unitsOf(Group g, int l, int parts) {
+    return Math.max(1, g.linkUnits[l] / parts);
+  }
+
+  /** Number of transfers after coalescing {@code units} adjacent units of {@code bytes} in total. */
+  private long transfers(long bytes, long units) {
+    long max = spec.maxTransferBytes();
+    return max > 0 ? Math.max(1, (bytes + max - 1) / max) : Math.max(1, units);
+  }
+
+  private long issue(int l, long at, long bytes, long units) {
+    long n = transfers(bytes, units);
+    long each = bytes / n;
+    long rest = bytes - each * n;
+    long done = at;
+    for (long i = 0; i < n; i++) {
+      long size = each + (i < rest ? 1 : 0);
+      long end = links[l].transfer(at, size);
+      for (TimedListener t : listeners) {
+        t.transferTimed(l, end - at);
+      }
+      done = Math.max(done, end);
+    }
+    return done;
+  }
+
+  private void endStep() {
+    if (stepComputeNs == 0 && stepStallNs == 0) {
+      stepStartNs = clockNs;
+      return;
+    }
+    long stepNs = clockNs - stepStartNs;
+    for (TimedListener l : listeners) {
+      l.stepTimed(stepIndex, stepStartNs, stepNs, stepStallNs, stepComputeNs);
+    }
+    stepIndex++;
+    steps++;
+    stepStartNs = clockNs;
+    stepStallNs = 0;
+    stepComputeNs = 0;
+    prefetchedThisStep = 0;
+  }
+}
