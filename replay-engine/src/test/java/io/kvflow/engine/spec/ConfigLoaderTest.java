@@ -68,6 +68,34 @@ class ConfigLoaderTest {
     assertTrue(fails("").contains("empty file"));
   }
 
+  private static final String HBM_DRAM = "\"tiers\": [" + TIER + ", {\"name\": \"d\", \"kind\": \"dram\", \"capacity_blocks\": 10}]";
+
+  private static String hw(String link) {
+    return "{\"model\": \"llama-3-8b\", " + HBM_DRAM + ", \"hardware\": {\"hbm_bandwidth_bps\": 3e12, \"peak_flops\": 1e15, "
+        + "\"links\": [" + link + "]}}";
+  }
+
+  @Test
+  void timingErrorsNameTheJsonPath() throws Exception {
+    assertTrue(fails(hw("{\"name\": \"p\", \"from\": \"dram\", \"to\": \"hbm\", \"bandwidth_bps\": -5}"))
+        .contains("$.hardware.links[0].bandwidth_bps: -5.0 must be"));
+    assertTrue(fails(hw("{\"name\": \"p\", \"from\": \"dram\", \"to\": \"hbm\", \"bandwidth_bps\": 5e10, \"dma_engines\": 0}"))
+        .contains("$.hardware.links[0].dma_engines: 0 must be"));
+    assertTrue(fails(hw("{\"name\": \"p\", \"from\": \"ssd\", \"to\": \"hbm\", \"bandwidth_bps\": 5e10}"))
+        .contains("$.hardware.links[0].from: no tier of kind 'ssd'"));
+    assertTrue(fails(hw("{\"name\": \"p\", \"from\": \"dram\", \"to\": \"gpu\", \"bandwidth_bps\": 5e10}"))
+        .contains("$.hardware.links[0].to: no tier of kind 'gpu'"));
+    assertTrue(fails("{\"model\": \"llama-3-8b\", " + HBM_DRAM + ", \"hardware\": \"h100-sxm\", "
+        + "\"prefetch\": {\"policy\": \"layer-ahead\", \"depth\": -1}}").contains("$.prefetch.depth: -1 must be"));
+    assertTrue(fails("{\"model\": \"llama-3-8b\", " + HBM_DRAM + ", \"hardware\": \"tpu\"}")
+        .contains("$.hardware: unknown hardware preset 'tpu'"));
+    assertTrue(fails("{\"model\": \"llama-3-8b\", " + HBM_DRAM + ", \"prefetch\": {\"policy\": \"none\"}}")
+        .contains("$.hardware: missing"));
+    assertTrue(fails("{\"model\": \"llama-3-8b\", \"tiers\": [" + TIER + ", {\"name\": \"s\", \"kind\": \"ssd\", "
+        + "\"capacity_blocks\": 10}], \"hardware\": {\"hbm_bandwidth_bps\": 3e12, \"peak_flops\": 1e15, \"links\": []}}")
+        .contains("$.tiers[1]: no link from ssd to hbm"));
+  }
+
   @Test
   void missingConfigIsBadInput() {
     BadInputException e = assertThrows(BadInputException.class, () -> ConfigLoader.load(dir.resolve("none.json").toString()));

@@ -1,0 +1,138 @@
+package io.kvflow.engine.time;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.kvflow.engine.policy.PolicyKind;
+import io.kvflow.engine.policy.PolicyParams;
+import io.kvflow.engine.residency.ResidencyTracker;
+import io.kvflow.engine.spec.AdmissionKind;
+import io.kvflow.engine.spec.Expansion;
+import io.kvflow.engine.spec.FinishedRequests;
+import io.kvflow.engine.spec.HardwareSpec;
+import io.kvflow.engine.spec.Hierarchy;
+import io.kvflow.engine.spec.LinkSpec;
+import io.kvflow.engine.spec.ModelSpec;
+import io.kvflow.engine.spec.Placement;
+import io.kvflow.engine.spec.PrefetchKind;
+import io.kvflow.engine.spec.ReplayConfig;
+import io.kvflow.engine.spec.TierConfig;
+import io.kvflow.engine.spec.TierKind;
+import io.kvflow.engine.spec.TierSpec;
+import io.kvflow.engine.spec.TimingSpec;
+import io.kvflow.trace.AccessOp;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The timing arithmetic on cases worked by hand. */
+class TimingArithmeticTest {
+  static LinkSpec link(double bw, long overhead, int engines) {
+    return new LinkSpec("l", "dram", "hbm", bw, overhead, engines);
+  }
+
+  @Test
+  void oneTransfer() {
+    Link l = new Link(link(1e9, 1000, 1));
+    assertEquals(2000, l.transfer(0, 1000)); // 1,000 ns overhead + 1,000 B at 1 GB/s
+    assertEquals(1000, l.busyNs());
+  }
+
+  @Test
+  void twoTransfersShareTheLink() {
+    Link two = new Link(link(1e9, 1000, 2));
+    assertEquals(2000, two.transfer(0, 1000));
+    assertEquals(3000, two.transfer(0, 1000)); // overheads overlap on two engines; bytes share the wire
+    Link one = new Link(link(1e9, 1000, 1));
+    assertEquals(2000, one.transfer(0, 1000));
+    assertEquals(4000, one.transfer(0, 1000)); // one engine: fully serial
+    Link later = new Link(link(1e9, 1000, 2));
+    assertEquals(2000, later.transfer(0, 1000));
+    assertEquals(7000, later.transfer(5000, 1000)); // an idle link starts at issue: 5,000 + 1,000 + 1,000
+  }
+
+  @Test
+  void memoryBoundAndComputeBoundLayers() {
+    ModelSpec m = new ModelSpec("m", 2, 1, 8, 2, 4, 0, 1);
+    ComputeModel c = new ComputeModel(new HardwareSpec("h", 1e12, 1e15, 100, List.of()), m);
+    assertEquals(1_000 + 100, c.layerNs(1_000_000, 1e6)); // 1 MB at 1 TB/s = 1 us > 1 MFLOP at 1 PFLOP/s
+    assertEquals(1_000_000 + 100, c.layerNs(1_000, 1e12)); // 1 TFLOP at 1 PFLOP/s = 1 ms
+  }
+
+  /** Captures step times. */
+  static final class Steps implements TimedListener {
+    final List<long[]> steps = new ArrayList<>();
+
+    @Override
+    public void stepTimed(long step, long startNs, long stepNs, long stallNs, long computeNs) {
+      steps.add(new long[] {stepNs, stallNs, computeNs});
+    }
+  }
+
+  /**
+   * Two layers, 128-byte units, HBM at 1 GB/s: layer 0 reads {@code hbmBlocks} blocks from HBM
+   * (128 ns each), layer 1 streams one block from DRAM over a link of 1 GB/s and 100 ns overhead
+   * (a 228 ns transfer). Returns {step ns, stall ns} of the decode step, and the model.
+   */
+  static long[] decodeStep(int hbmBlocks, PrefetchKind prefetch, long[] prefetchCounts) {
+    ModelSpec m = new ModelSpec("m", 2, 1, 8, 2, 4, 0, 1);
+    HardwareSpec hw = new HardwareSpec("h", 1e9, 1e18, 0, List.of(new LinkSpec("pcie", "dram", "hbm", 1e9, 100, 1)));
+    List<TierConfig> tiers = List.of(
+        new TierConfig(new TierSpec("hbm", TierKind.HBM, 0, 1e9, 1e9, 0), hbmBlocks, PolicyKind.STATIC,
+            AdmissionKind.ALWAYS, 1, 0, 2),
+        new TierConfig(new TierSpec("dram", TierKind.DRAM, 0, 1e9, 1e9, 0), 100, PolicyKind.LRU, AdmissionKind.ALWAYS,
+            1, 0, 2));
+    ReplayConfig c = new ReplayConfig(m, tiers, Hierarchy.EXCLUSIVE, Placement.BLOCK_LAYER, FinishedRequests.CACHE,
+        Expansion.FULL, 1, 0, new TimingSpec(hw, prefetch, prefetch == PrefetchKind.NONE ? 0 : 1, 0, 0));
+    long unit = m.blockBytesPerLayer(4);
+    assertEquals(128, unit);
+    ResidencyTracker tracker = new ResidencyTracker(c, unit, unit, m.kvBytesPerTokenPerLayer(), PolicyParams.DEFAULT);
+    Steps steps = new Steps();
+    TimingModel t = new TimingModel(c, tracker, unit, unit, false, List.of(steps));
+    int w = AccessOp.WRITE.code();
+    int r = AccessOp.READ.code();
+    // prefill: layer 0's blocks fill the static HBM tier, layer 1's block goes to DRAM
+    for (int b = 0; b < hbmBlocks; b++) {
+      t.access(b, w, 1, 0, 0, -1, 0, 0);
+    }
+    t.access(1000, w, 1, 0, 0, -1, 1, 0);
+    // decode step 0
+    for (int b = 0; b < hbmBlocks; b++) {
+      t.access(b, r, 1, 0, 0, 0, 0, 0);
+    }
+    t.access(1000, r, 1, 0, 0, 0, 1, 0);
+    TimeResult result = t.finish();
+    prefetchCounts[0] = result.prefetchIssued();
+    prefetchCounts[1] = result.prefetchUseful();
+    prefetchCounts[2] = result.prefetchLate();
+    long[] decode = steps.steps.get(steps.steps.size() - 1);
+    return new long[] {decode[0], decode[1]};
+  }
+
+  @Test
+  void demandTransferIsOnTheCriticalPath() {
+    long[] p = new long[3];
+    long[] s = decodeStep(10, PrefetchKind.NONE, p);
+    assertEquals(1280 + 228, s[0]); // layer 0 computes 1,280 ns, then waits 228 ns for layer 1's block
+    assertEquals(228, s[1]);
+    assertEquals(0, p[0]);
+  }
+
+  @Test
+  void prefetchFullyHidden() {
+    long[] p = new long[3];
+    long[] s = decodeStep(10, PrefetchKind.LAYER_AHEAD, p);
+    assertEquals(1280, s[0]); // issued when layer 0 starts, done at 228 < 1,280
+    assertEquals(0, s[1]);
+    assertEquals(1, p[1]); // useful
+    assertEquals(0, p[2]);
+  }
+
+  @Test
+  void prefetchLateByAKnownAmount() {
+    long[] p = new long[3];
+    long[] s = decodeStep(1, PrefetchKind.LAYER_AHEAD, p);
+    assertEquals(228, s[0]); // layer 0 computes 128 ns; the block arrives at 228
+    assertEquals(100, s[1]); // late by 228 - 128
+    assertEquals(1, p[2]); // late
+  }
+}
