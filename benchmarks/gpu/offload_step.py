@@ -114,6 +114,17 @@ for _ in range(10):
 e.record()
 torch.cuda.synchronize()
 results["weights_only_step_ms"] = s.elapsed_time(e) / 10
+results["weights_bytes_per_step"] = 2 * weight_elems * L
+s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+s.record()
+for _ in range(10):
+    for l in range(L):
+        kk, vv = kv_dev[l] if l in kv_dev else staging[0]
+        torch.nn.functional.scaled_dot_product_attention(q, kk, vv, enable_gqa=True)
+e.record()
+torch.cuda.synchronize()
+results["attention_only_step_ms"] = s.elapsed_time(e) / 10
+results["kv_bytes_per_step"] = 2 * 2 * KVH * HD * C * L
 print(json.dumps(results, indent=1))
 if a.out:
     with open(a.out, "w") as f:
