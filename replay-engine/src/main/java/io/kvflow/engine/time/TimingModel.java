@@ -104,6 +104,7 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     int layer;
     boolean iteration;
     long hbmBytes;
+    long stagedBytes;
     double flops;
     long decodeTokenLayers;
     final long[] linkBytes = new long[links.length];
@@ -117,6 +118,7 @@ public final class TimingModel implements AccessSink, AdmissionClock {
 
     void reset() {
       hbmBytes = 0;
+      stagedBytes = 0;
       flops = 0;
       decodeTokenLayers = 0;
       Arrays.fill(linkBytes, 0);
@@ -182,6 +184,8 @@ public final class TimingModel implements AccessSink, AdmissionClock {
           g.hbmBytes += weight * unitBytes;
         } else {
           g.linkBytes[l] += weight * unitBytes;
+          // streamed data lands in a device staging buffer that the layer then reads
+          g.stagedBytes += weight * unitBytes;
         }
         g.linkUnits[l]++;
       } else if (tracker.lastPromoted()) {
@@ -322,7 +326,7 @@ public final class TimingModel implements AccessSink, AdmissionClock {
   }
 
   private void timeLayer(Group g, int part, int parts) {
-    long hbm = g.hbmBytes / parts + compute.weightBytesPerLayer();
+    long hbm = (g.hbmBytes + g.stagedBytes) / parts + compute.weightBytesPerLayer();
     double tokenLayers = g.decodeTokenLayers;
     double tokensPerLayer = g.iteration ? tokenLayers / layers : tokenLayers;
     double flops = g.flops / parts + compute.weightFlops(Math.round(tokensPerLayer));
