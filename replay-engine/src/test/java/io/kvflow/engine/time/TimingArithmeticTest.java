@@ -71,7 +71,8 @@ class TimingArithmeticTest {
   /**
    * Two layers, 128-byte units, HBM at 1 GB/s: layer 0 reads {@code hbmBlocks} blocks from HBM
    * (128 ns each), layer 1 streams one block from DRAM over a link of 1 GB/s and 100 ns overhead
-   * (a 228 ns transfer). Returns {step ns, stall ns} of the decode step, and the model.
+   * (a 228 ns transfer) into a staging buffer that layer 1 then reads (128 ns). Returns {step ns,
+   * stall ns} of the decode step.
    */
   static long[] decodeStep(int hbmBlocks, PrefetchKind prefetch, long[] prefetchCounts) {
     ModelSpec m = new ModelSpec("m", 2, 1, 8, 2, 4, 0, 1);
@@ -112,7 +113,7 @@ class TimingArithmeticTest {
   void demandTransferIsOnTheCriticalPath() {
     long[] p = new long[3];
     long[] s = decodeStep(10, PrefetchKind.NONE, p);
-    assertEquals(1280 + 228, s[0]); // layer 0 computes 1,280 ns, then waits 228 ns for layer 1's block
+    assertEquals(1280 + 228 + 128, s[0]); // layer 0 computes 1,280 ns, layer 1 waits 228 ns, then computes 128 ns
     assertEquals(228, s[1]);
     assertEquals(0, p[0]);
   }
@@ -121,7 +122,7 @@ class TimingArithmeticTest {
   void prefetchFullyHidden() {
     long[] p = new long[3];
     long[] s = decodeStep(10, PrefetchKind.LAYER_AHEAD, p);
-    assertEquals(1280, s[0]); // issued when layer 0 starts, done at 228 < 1,280
+    assertEquals(1280 + 128, s[0]); // issued when layer 0 starts, done at 228 < 1,280
     assertEquals(0, s[1]);
     assertEquals(1, p[1]); // useful
     assertEquals(0, p[2]);
@@ -131,7 +132,7 @@ class TimingArithmeticTest {
   void prefetchLateByAKnownAmount() {
     long[] p = new long[3];
     long[] s = decodeStep(1, PrefetchKind.LAYER_AHEAD, p);
-    assertEquals(228, s[0]); // layer 0 computes 128 ns; the block arrives at 228
+    assertEquals(228 + 128, s[0]); // layer 0 computes 128 ns; the block arrives at 228; layer 1 computes 128
     assertEquals(100, s[1]); // late by 228 - 128
     assertEquals(1, p[2]); // late
   }
