@@ -8,7 +8,7 @@ import java.util.List;
  * @param simulatedNs end of the last layer of the last step
  * @param computeNs sum of layer compute times
  * @param stallNs sum of the time compute waited for data (step time = compute + stall)
- * @param hiddenTransferNs transfer time that overlapped compute
+ * @param hiddenTransferNs transfer time that overlapped compute: the links' busy time minus the stall
  * @param steps steps timed
  * @param prefetchIssued transfers issued ahead of their layer
  * @param prefetchUseful of which complete before their layer started

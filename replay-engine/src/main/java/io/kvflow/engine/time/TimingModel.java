@@ -57,7 +57,6 @@ public final class TimingModel implements AccessSink, AdmissionClock {
   // totals
   private long computeNs;
   private long stallNs;
-  private long hiddenNs;
   private long steps;
   private long issued;
   private long useful;
@@ -254,10 +253,14 @@ public final class TimingModel implements AccessSink, AdmissionClock {
       emitRequest(s);
     }
     List<TimeResult.LinkResult> lr = new ArrayList<>();
+    long busy = 0;
     for (Link l : links) {
       lr.add(new TimeResult.LinkResult(l.spec().name(), l.bytes(), l.transfers(), l.busyNs()));
+      busy += l.busyNs();
     }
-    return new TimeResult(clockNs, computeNs, stallNs, hiddenNs, steps, issued, useful, late, 0, lr);
+    // transfer time not exposed as stall: the links' busy time minus the time compute waited
+    long hidden = Math.max(0, busy - stallNs);
+    return new TimeResult(clockNs, computeNs, stallNs, hidden, steps, issued, useful, late, 0, lr);
   }
 
   private void emitRequest(int s) {
@@ -332,7 +335,6 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     double flops = g.flops / parts + compute.weightFlops(Math.round(tokensPerLayer));
     // this layer's transfers: prefetched earlier, or demand now
     long ready = clockNs;
-    long firstIssue = Long.MAX_VALUE;
     for (int l = 0; l < links.length; l++) {
       long bytes = g.linkBytes[l] / parts;
       if (bytes == 0) {
@@ -346,11 +348,9 @@ public final class TimingModel implements AccessSink, AdmissionClock {
         } else {
           late += transfersOf(g, l, parts);
         }
-        firstIssue = Math.min(firstIssue, g.linkIssued[l]);
       } else if (g.linkIssued[l] >= 0) {
         done = g.linkDone[l]; // an iteration's later layers share the prefetched transfers
       } else {
-        firstIssue = Math.min(firstIssue, clockNs);
         done = issue(l, clockNs, bytes, unitsOf(g, l, parts));
       }
       ready = Math.max(ready, done);
@@ -358,10 +358,6 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     long start = ready;
     long stall = start - clockNs;
     long layerNs = compute.layerNs(hbm, flops);
-    if (firstIssue != Long.MAX_VALUE) {
-      long span = ready - firstIssue;
-      hiddenNs += Math.max(0, span - stall);
-    }
     // prefetch the next layers while this one computes
     if (depth > 0) {
       int n = 0;
