@@ -75,8 +75,18 @@ public final class ReplayEngine {
 
   static AccessSource source(Path trace, TraceMetadata meta, ReplayConfig config) {
     if (meta.kind() == TraceKind.REQUESTS) {
-      return new RequestExpander(trace, config.expansion(), config.placement(), config.finished(),
+      RequestExpander e = new RequestExpander(trace, config.expansion(), config.placement(), config.finished(),
           config.model().layers(), config.maxBatch());
+      long blocks = 0;
+      if (config.waitForMemory()) {
+        var first = config.tiers().get(0);
+        long keyBytes = config.model().blockBytesPerLayer(meta.blockTokens())
+            * (config.placement() == io.kvflow.engine.spec.Placement.BLOCK ? config.model().layers() : 1);
+        long units = first.capacityBlocks() > 0 ? first.capacityBlocks() : first.tier().capacityBytes() / keyBytes;
+        blocks = config.placement() == io.kvflow.engine.spec.Placement.BLOCK ? units : Math.max(1, units / config.model().layers());
+      }
+      e.setLimits(config.maxBatchedTokens(), blocks);
+      return e;
     }
     return new AccessTraceSource(trace, config.placement(), config.model().layers());
   }

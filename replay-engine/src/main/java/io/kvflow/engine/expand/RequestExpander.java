@@ -50,6 +50,26 @@ public final class RequestExpander implements AccessSource {
   private final LongIntHashMap users = new LongIntHashMap(1 << 12);
   private int blockTokens;
   private AdmissionClock clock;
+  private long maxBatchedTokens;
+  private long capacityBlocks;
+  private long usedBlocks;
+  private long waitedForMemory;
+
+  /**
+   * Scheduler limits: at most {@code tokens} tokens processed per iteration (prefill input plus one
+   * per decoding request; 0 = no limit), and admission waits while the running batch's blocks plus
+   * the newcomer's (and one block of growth per request) would not fit {@code blocks} blocks of the
+   * compute tier (0 = no limit). A request too large to fit alone is admitted when nothing runs.
+   */
+  public void setLimits(long tokens, long blocks) {
+    this.maxBatchedTokens = tokens;
+    this.capacityBlocks = blocks;
+  }
+
+  /** Admissions that waited because the compute tier could not hold the batch's working set. */
+  public long waitedForMemory() {
+    return waitedForMemory;
+  }
 
   /** With a clock, requests join the batch only once the simulated time has reached their arrival. */
   public void setClock(AdmissionClock c) {
@@ -94,6 +114,7 @@ public final class RequestExpander implements AccessSource {
       int row = 0;
       while (more || running > 0) {
         // admit new requests into free slots, in file order
+        long iterationTokens = running;
         while (running < maxBatch && more) {
           if (row == b.size()) {
             more = r.next(b);
@@ -106,6 +127,18 @@ public final class RequestExpander implements AccessSource {
             }
             clock.idleUntil(b.arrivalNs(row));
           }
+          if (expansion == Expansion.FULL && running > 0) {
+            long input = b.inputTokens(row);
+            if (maxBatchedTokens > 0 && iterationTokens + input > maxBatchedTokens) {
+              break;
+            }
+            long blocks = (input + blockTokens - 1) / blockTokens;
+            if (capacityBlocks > 0 && usedBlocks + blocks + running + 1 > capacityBlocks) {
+              waitedForMemory++;
+              break;
+            }
+          }
+          iterationTokens += b.inputTokens(row);
           admit(b, row++, sink);
           stats.rows++;
           if (expansion == Expansion.PREFIX) {
@@ -171,6 +204,7 @@ public final class RequestExpander implements AccessSource {
       blocks[slot] = Arrays.copyOf(blocks[slot], blockCount[slot] * 2);
     }
     blocks[slot][blockCount[slot]++] = key;
+    usedBlocks++;
     if (finished == FinishedRequests.FREE) {
       users.increment(key, 1);
     }
@@ -225,6 +259,7 @@ public final class RequestExpander implements AccessSource {
       }
     }
     sink.requestFinished(id);
+    usedBlocks -= blockCount[slot];
     // move the last running request into this slot (order of running requests is not significant)
     int last = --running;
     if (slot != last) {

@@ -49,6 +49,8 @@ public final class ConfigJson {
     n.put("expansion", ReplayConfig.lower(c.expansion()));
     n.put("max_batch", c.maxBatch());
     n.put("seed", c.seed());
+    n.put("max_batched_tokens", c.maxBatchedTokens());
+    n.put("wait_for_memory", c.waitForMemory());
     if (c.timing() != null) {
       TimingSpec t = c.timing();
       ObjectNode hw = n.putObject("hardware");

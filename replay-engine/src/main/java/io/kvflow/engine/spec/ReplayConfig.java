@@ -17,28 +17,49 @@ import java.util.Set;
  * @param maxBatch requests decoded together (simple batching until the scheduler lands)
  * @param seed seed of any random choice (recorded in the report)
  * @param timing the timing model's settings, or null to count without time
+ * @param maxBatchedTokens tokens one iteration may process (prefill plus decode; 0 = no limit)
+ * @param waitForMemory whether admission waits while the batch's blocks would not fit the first tier
  */
 public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
-    FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing) {
+    FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing, long maxBatchedTokens,
+    boolean waitForMemory) {
+
+  public ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
+      FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing) {
+    this(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, 0, true);
+  }
 
   public ReplayConfig {
     tiers = List.copyOf(tiers);
   }
 
   public ReplayConfig withTiers(List<TierConfig> t) {
-    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing);
+    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory);
   }
 
   public ReplayConfig withModel(ModelSpec m) {
-    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing);
+    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory);
   }
 
   public ReplayConfig withTiming(TimingSpec t) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t, maxBatchedTokens, waitForMemory);
   }
 
   public ReplayConfig withExpansion(Expansion e) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory);
+  }
+
+  /** A boolean field, or its default. */
+  private record JsonNodeBool(com.fasterxml.jackson.databind.JsonNode v, ConfigNode n) {
+    boolean value(boolean def) {
+      if (v == null) {
+        return def;
+      }
+      if (!v.isBoolean()) {
+        throw n.fieldError("wait_for_memory", "expected true or false, got " + v);
+      }
+      return v.asBoolean();
+    }
   }
 
   static <E extends Enum<E>> String lower(E e) {
@@ -84,8 +105,10 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     int batch = n.intValue("max_batch", 1, 1_000_000, 8);
     long seed = n.longValue("seed", Long.MIN_VALUE, Long.MAX_VALUE, 0L);
     TimingSpec timing = timing(n, tiers);
+    long batchedTokens = n.longValue("max_batched_tokens", 0, Long.MAX_VALUE, 0L);
+    JsonNodeBool wait = new JsonNodeBool(n.raw("wait_for_memory"), n);
     n.finish();
-    return new ReplayConfig(model, tiers, h, p, f, e, batch, seed, timing);
+    return new ReplayConfig(model, tiers, h, p, f, e, batch, seed, timing, batchedTokens, wait.value(true));
   }
 
   private static TimingSpec timing(ConfigNode n, List<TierConfig> tiers) {

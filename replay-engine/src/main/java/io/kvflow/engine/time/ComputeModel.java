@@ -19,7 +19,15 @@ public final class ComputeModel {
   }
 
   public long layerNs(long hbmBytes, double flops) {
-    double memory = hbmBytes / hw.hbmBandwidthBps();
+    return layerNs(hbmBytes, 0, 1, flops);
+  }
+
+  /**
+   * With an SRAM scratch tier in front of HBM: {@code scratchBytes} are read at the scratch tier's
+   * bandwidth, the rest (weights, KV not staged) at HBM's.
+   */
+  public long layerNs(long hbmBytes, long scratchBytes, double scratchBandwidthBps, double flops) {
+    double memory = hbmBytes / hw.hbmBandwidthBps() + scratchBytes / scratchBandwidthBps;
     double math = flops / hw.peakFlops();
     return (long) Math.ceil(Math.max(memory, math) * 1e9) + hw.layerOverheadNs();
   }

@@ -44,6 +44,9 @@ public final class TimingModel implements AccessSink, AdmissionClock {
   private final boolean iterationGroups;
   private final TimedListener[] listeners;
   private final int depth;
+  /** An SRAM scratch tier listed first: KV is read from it at its own bandwidth. */
+  private final boolean scratch;
+  private final double scratchBandwidthBps;
   private final ArrayDeque<Group> pending = new ArrayDeque<>();
   private final ArrayDeque<Group> spare = new ArrayDeque<>();
   private Group current;
@@ -78,6 +81,8 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     this.listeners = listeners.toArray(new TimedListener[0]);
     this.depth = spec.prefetch() == PrefetchKind.LAYER_AHEAD ? spec.depth() : 0;
     List<TierConfig> tiers = config.tiers();
+    scratch = tiers.get(0).tier().kind() == io.kvflow.engine.spec.TierKind.SRAM;
+    scratchBandwidthBps = tiers.get(0).tier().readBandwidthBps();
     String top = tiers.get(0).tier().kind().name().toLowerCase(Locale.ROOT);
     links = new Link[spec.hardware().links().size()];
     for (int i = 0; i < links.length; i++) {
@@ -106,6 +111,7 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     long stagedBytes;
     double flops;
     long decodeTokenLayers;
+    long prefillTokenLayers;
     final long[] linkBytes = new long[links.length];
     final long[] linkUnits = new long[links.length];
     final long[] linkDone = new long[links.length];
@@ -120,6 +126,7 @@ public final class TimingModel implements AccessSink, AdmissionClock {
       stagedBytes = 0;
       flops = 0;
       decodeTokenLayers = 0;
+      prefillTokenLayers = 0;
       Arrays.fill(linkBytes, 0);
       Arrays.fill(linkUnits, 0);
       Arrays.fill(linkDone, 0);
@@ -192,6 +199,8 @@ public final class TimingModel implements AccessSink, AdmissionClock {
       }
       if (op == AccessOp.READ.code()) {
         g.flops += compute.attentionFlops(tokens) * weight;
+      } else if ((flags & INPUT_BLOCK) != 0) {
+        g.prefillTokenLayers += (long) tokens * weight; // prefill: every input token goes through the layer's matmuls
       }
     } else if (op == AccessOp.APPEND.code()) {
       g.decodeTokenLayers += weight;
@@ -329,8 +338,9 @@ public final class TimingModel implements AccessSink, AdmissionClock {
   }
 
   private void timeLayer(Group g, int part, int parts) {
-    long hbm = (g.hbmBytes + g.stagedBytes) / parts + compute.weightBytesPerLayer();
-    double tokenLayers = g.decodeTokenLayers;
+    long kv = (g.hbmBytes + g.stagedBytes) / parts;
+    long hbm = (scratch ? 0 : kv) + compute.weightBytesPerLayer();
+    double tokenLayers = g.decodeTokenLayers + g.prefillTokenLayers;
     double tokensPerLayer = g.iteration ? tokenLayers / layers : tokenLayers;
     double flops = g.flops / parts + compute.weightFlops(Math.round(tokensPerLayer));
     // this layer's transfers: prefetched earlier, or demand now
@@ -357,7 +367,7 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     }
     long start = ready;
     long stall = start - clockNs;
-    long layerNs = compute.layerNs(hbm, flops);
+    long layerNs = compute.layerNs(hbm, scratch ? kv : 0, scratchBandwidthBps, flops);
     // prefetch the next layers while this one computes
     if (depth > 0) {
       int n = 0;
