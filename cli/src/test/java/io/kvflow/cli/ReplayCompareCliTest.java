@@ -74,6 +74,48 @@ class ReplayCompareCliTest {
     assertTrue(r.out().contains("hbm_bytes_read"));
   }
 
+  static final Path CHAT = Path.of("..", "sample-traces", "chat-small.parquet");
+
+  static String scheduler(String prefetch, String preemption) {
+    return "{\"model\": \"llama-3-8b\", \"hardware\": \"h100-sxm\", \"tiers\": ["
+        + "{\"name\": \"hbm\", \"kind\": \"hbm\", \"capacity_blocks\": 1500, \"policy\": \"lru\"},"
+        + "{\"name\": \"dram\", \"kind\": \"dram\", \"capacity_blocks\": 100000, \"policy\": \"lru\"}],"
+        + " \"max_batch\": 8, \"max_transfer_bytes\": 16777216, \"prefetch\": {\"policy\": \"" + prefetch + "\""
+        + (prefetch.equals("none") ? "" : ", \"depth\": 1") + "},"
+        + " \"preemption\": \"" + preemption + "\"}";
+  }
+
+  private JsonNode replay(String json, String name) throws Exception {
+    Path out = dir.resolve(name);
+    CliTestSupport.Result r = CliTestSupport.run("replay", CHAT.toString(), "--config", config(json).toString(), "--out",
+        out.toString(), "-q");
+    assertEquals(0, r.exit(), r.err());
+    return new ObjectMapper().readTree(out.resolve("report.json").toFile());
+  }
+
+  @Test
+  void preemptionStopsTheBatchFromThrashingTheFirstTier() throws Exception {
+    JsonNode none = replay(scheduler("none", "none"), "none");
+    JsonNode recompute = replay(scheduler("none", "recompute"), "recompute");
+    JsonNode swap = replay(scheduler("none", "swap"), "swap");
+    assertEquals(0, none.get("totals").get("preemptions").asLong());
+    assertTrue(recompute.get("totals").get("preemptions").asLong() > 0);
+    assertTrue(swap.get("totals").get("preemptions").asLong() > 0);
+    long thrash = none.get("tiers").get(0).get("evicted_unused").asLong();
+    assertTrue(recompute.get("tiers").get(0).get("evicted_unused").asLong() * 10 < thrash, "preemption avoids thrash");
+    assertTrue(recompute.get("time").get("stall_ns").asLong() < none.get("time").get("stall_ns").asLong());
+  }
+
+  @Test
+  void requestAheadPrefetchHidesPrefixFetches() throws Exception {
+    JsonNode demand = replay(scheduler("none", "recompute"), "demand");
+    JsonNode ahead = replay(scheduler("request-ahead", "recompute"), "ahead");
+    assertTrue(ahead.get("prefetch").get("issued").asLong() > 0);
+    assertEquals(0, demand.get("prefetch").get("issued").asLong());
+    assertTrue(ahead.get("time").get("stall_ns").asLong() < demand.get("time").get("stall_ns").asLong(),
+        "request-ahead lowers the stall");
+  }
+
   @Test
   void badConfigurationsExitTwoNamingTheField() throws Exception {
     String neg = TIMED.replace("\"hardware\": \"h100-sxm\"", "\"hardware\": {\"hbm_bandwidth_bps\": 3e12, \"peak_flops\": 1e15, "

@@ -66,7 +66,9 @@ public final class ReplayEngine {
     ReplayResult result = new ReplayResult(meta.kind().wireName(), stats.requests(), stats.blockRefs(),
         stats.distinctBlocks(), tracker.results(), unitBytes, keyBytes, tracker.sourceReads(), tracker.appends(),
         tracker.frees(), tracker.droppedOffLastTier(), tracker.inputBlocks(), tracker.inputBlockHits(),
-        tracker.inputTokens(), tracker.inputTokenHits(), meta.prefixInfoKnown(), sink.occupancy(), time);
+        tracker.inputTokens(), tracker.inputTokenHits(), meta.prefixInfoKnown(), sink.occupancy(), time,
+        source instanceof RequestExpander re ? re.preemptions() : 0,
+        source instanceof RequestExpander re2 ? re2.waitedForMemory() : 0);
     for (ReplayListener l : listeners) {
       l.finished(result);
     }
@@ -86,6 +88,7 @@ public final class ReplayEngine {
         blocks = config.placement() == io.kvflow.engine.spec.Placement.BLOCK ? units : Math.max(1, units / config.model().layers());
       }
       e.setLimits(config.maxBatchedTokens(), blocks);
+      e.setPreemption(config.preemption());
       return e;
     }
     return new AccessTraceSource(trace, config.placement(), config.model().layers());

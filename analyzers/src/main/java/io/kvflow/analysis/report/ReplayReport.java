@@ -56,6 +56,8 @@ public final class ReplayReport {
     totals.put("appends", r.appends());
     totals.put("frees", r.frees());
     totals.put("dropped_off_last_tier", r.droppedOffLastTier());
+    totals.put("preemptions", r.preemptions());
+    totals.put("admissions_waited_for_memory", r.waitedForMemory());
     if ("requests".equals(r.traceKind())) {
       ObjectNode prefix = root.putObject("prefix_cache");
       prefix.put("prefix_info", r.prefixInfoKnown() ? "known" : "unknown");

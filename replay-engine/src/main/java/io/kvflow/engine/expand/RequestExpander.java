@@ -46,6 +46,7 @@ public final class RequestExpander implements AccessSource {
   private final long[] contextTokens;
   private final int[] remaining;
   private final int[] decoded;
+  private final int[] inputBlockCount;
   private int running;
   private final LongIntHashMap users = new LongIntHashMap(1 << 12);
   private int blockTokens;
@@ -54,6 +55,24 @@ public final class RequestExpander implements AccessSource {
   private long capacityBlocks;
   private long usedBlocks;
   private long waitedForMemory;
+  private io.kvflow.engine.spec.Preemption preemption = io.kvflow.engine.spec.Preemption.NONE;
+  private long preemptions;
+  private final long[] admittedAt;
+  private long admissions;
+  private final java.util.ArrayDeque<Paused> paused = new java.util.ArrayDeque<>();
+
+  /** A preempted request waiting to resume (one object per preemption, not per access). */
+  private record Paused(long id, long[] blocks, int blockCount, int inputBlocks, long contextTokens, int remaining,
+      int decoded, long admittedAt) {}
+
+  public void setPreemption(io.kvflow.engine.spec.Preemption p) {
+    this.preemption = p;
+  }
+
+  /** Requests stopped because the running batch outgrew the first tier. */
+  public long preemptions() {
+    return preemptions;
+  }
 
   /**
    * Scheduler limits: at most {@code tokens} tokens processed per iteration (prefill input plus one
@@ -90,6 +109,8 @@ public final class RequestExpander implements AccessSource {
     contextTokens = new long[maxBatch];
     remaining = new int[maxBatch];
     decoded = new int[maxBatch];
+    admittedAt = new long[maxBatch];
+    inputBlockCount = new int[maxBatch];
     for (int i = 0; i < maxBatch; i++) {
       blocks[i] = new long[64];
     }
@@ -112,10 +133,20 @@ public final class RequestExpander implements AccessSource {
       long iteration = 0;
       boolean more = r.next(b);
       int row = 0;
-      while (more || running > 0) {
-        // admit new requests into free slots, in file order
+      while (more || running > 0 || !paused.isEmpty()) {
         long iterationTokens = running;
-        while (running < maxBatch && more) {
+        // preempted requests resume first (they were admitted before any waiting request)
+        while (!paused.isEmpty() && running < maxBatch) {
+          Paused p = paused.peekFirst();
+          if (running > 0 && capacityBlocks > 0 && usedBlocks + p.blockCount() + running + 1 > capacityBlocks) {
+            break;
+          }
+          paused.pollFirst();
+          resume(p, sink);
+          iterationTokens += preemption == io.kvflow.engine.spec.Preemption.RECOMPUTE ? p.contextTokens() : 0;
+        }
+        // admit new requests into free slots, in file order
+        while (running < maxBatch && more && paused.isEmpty()) {
           if (row == b.size()) {
             more = r.next(b);
             row = 0;
@@ -152,6 +183,7 @@ public final class RequestExpander implements AccessSource {
           continue;
         }
         decodeStep(iteration, sink);
+        preemptIfNeeded(sink);
         sink.stepFinished(iteration++);
         progress.update(stats.rows, total);
       }
@@ -179,6 +211,8 @@ public final class RequestExpander implements AccessSource {
       return;
     }
     int slot = running++;
+    admittedAt[slot] = admissions++;
+    inputBlockCount[slot] = inputBlocks;
     requestId[slot] = id;
     contextTokens[slot] = input;
     remaining[slot] = b.outputTokens(i);
@@ -263,14 +297,87 @@ public final class RequestExpander implements AccessSource {
     // move the last running request into this slot (order of running requests is not significant)
     int last = --running;
     if (slot != last) {
-      long[] tmp = blocks[slot];
-      blocks[slot] = blocks[last];
-      blocks[last] = tmp;
-      requestId[slot] = requestId[last];
-      blockCount[slot] = blockCount[last];
-      contextTokens[slot] = contextTokens[last];
-      remaining[slot] = remaining[last];
-      decoded[slot] = decoded[last];
+      moveSlot(last, slot);
+    }
+  }
+
+  private void moveSlot(int from, int to) {
+    long[] tmp = blocks[to];
+    blocks[to] = blocks[from];
+    blocks[from] = tmp;
+    requestId[to] = requestId[from];
+    blockCount[to] = blockCount[from];
+    contextTokens[to] = contextTokens[from];
+    remaining[to] = remaining[from];
+    decoded[to] = decoded[from];
+    admittedAt[to] = admittedAt[from];
+    inputBlockCount[to] = inputBlockCount[from];
+  }
+
+  /**
+   * While the running batch's blocks (and one block of growth per request) exceed the first tier,
+   * the most recently admitted request stops (vLLM's policy): under recompute its generated blocks
+   * are freed, under swap they stay and age out; it resumes before any new request is admitted.
+   */
+  private void preemptIfNeeded(AccessSink sink) {
+    if (preemption == io.kvflow.engine.spec.Preemption.NONE || capacityBlocks <= 0) {
+      return;
+    }
+    while (running > 1 && usedBlocks + running > capacityBlocks) {
+      int victim = 0;
+      for (int s = 1; s < running; s++) {
+        if (admittedAt[s] > admittedAt[victim]) {
+          victim = s;
+        }
+      }
+      long id = requestId[victim];
+      int n = blockCount[victim];
+      if (preemption == io.kvflow.engine.spec.Preemption.RECOMPUTE) {
+        for (int k = inputBlockCount[victim]; k < n; k++) {
+          long key = blocks[victim][k];
+          if (finished == FinishedRequests.FREE && users.increment(key, -1) == 0) {
+            users.remove(key);
+          }
+          emit(sink, key, AccessOp.FREE.code(), 0, id, decoded[victim], 0);
+        }
+      }
+      paused.addLast(new Paused(id, Arrays.copyOf(blocks[victim], n), n, inputBlockCount[victim], contextTokens[victim],
+          remaining[victim], decoded[victim], admittedAt[victim]));
+      usedBlocks -= n;
+      preemptions++;
+      int last = --running;
+      if (victim != last) {
+        moveSlot(last, victim);
+      }
+    }
+  }
+
+  private void resume(Paused p, AccessSink sink) {
+    int slot = running++;
+    requestId[slot] = p.id();
+    admittedAt[slot] = p.admittedAt();
+    inputBlockCount[slot] = p.inputBlocks();
+    contextTokens[slot] = p.contextTokens();
+    remaining[slot] = p.remaining();
+    decoded[slot] = p.decoded();
+    blockCount[slot] = 0;
+    if (blocks[slot].length < p.blockCount()) {
+      blocks[slot] = new long[p.blockCount() * 2];
+    }
+    for (int k = 0; k < p.blockCount(); k++) {
+      long key = p.blocks()[k];
+      if (preemption == io.kvflow.engine.spec.Preemption.RECOMPUTE) {
+        if (k >= p.inputBlocks() && finished == FinishedRequests.FREE) {
+          users.increment(key, 1);
+        }
+        blocks[slot][blockCount[slot]++] = key;
+        usedBlocks++;
+        // recompute: a new prefill over the prompt and the tokens generated so far (cached blocks hit)
+        emit(sink, key, AccessOp.WRITE.code(), tokensOf(k, p.contextTokens()), p.id(), -1, 0);
+      } else {
+        blocks[slot][blockCount[slot]++] = key;
+        usedBlocks++;
+      }
     }
   }
 }

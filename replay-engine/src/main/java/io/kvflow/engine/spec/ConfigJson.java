@@ -51,6 +51,7 @@ public final class ConfigJson {
     n.put("seed", c.seed());
     n.put("max_batched_tokens", c.maxBatchedTokens());
     n.put("wait_for_memory", c.waitForMemory());
+    n.put("preemption", ReplayConfig.lower(c.preemption()));
     if (c.timing() != null) {
       TimingSpec t = c.timing();
       ObjectNode hw = n.putObject("hardware");

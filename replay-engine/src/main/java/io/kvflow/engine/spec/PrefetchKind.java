@@ -5,5 +5,11 @@ public enum PrefetchKind {
   /** Every transfer is a demand transfer on the critical path. */
   NONE,
   /** While layer i computes, the transfers of layers i+1..i+depth are issued. */
-  LAYER_AHEAD
+  LAYER_AHEAD,
+  /**
+   * Requests traces: while an iteration runs, the prefill blocks of the requests the scheduler
+   * admits in the next {@code depth} iterations are fetched from lower tiers (as
+   * CachedAttention/AttentionStore do); decode transfers stay demand transfers.
+   */
+  REQUEST_AHEAD
 }

@@ -19,14 +19,15 @@ import java.util.Set;
  * @param timing the timing model's settings, or null to count without time
  * @param maxBatchedTokens tokens one iteration may process (prefill plus decode; 0 = no limit)
  * @param waitForMemory whether admission waits while the batch's blocks would not fit the first tier
+ * @param preemption what happens when the running batch outgrows the first tier
  */
 public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
     FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing, long maxBatchedTokens,
-    boolean waitForMemory) {
+    boolean waitForMemory, Preemption preemption) {
 
   public ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
       FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing) {
-    this(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, 0, true);
+    this(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, 0, true, Preemption.RECOMPUTE);
   }
 
   public ReplayConfig {
@@ -34,19 +35,19 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
   }
 
   public ReplayConfig withTiers(List<TierConfig> t) {
-    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory);
+    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption);
   }
 
   public ReplayConfig withModel(ModelSpec m) {
-    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory);
+    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption);
   }
 
   public ReplayConfig withTiming(TimingSpec t) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t, maxBatchedTokens, waitForMemory);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t, maxBatchedTokens, waitForMemory, preemption);
   }
 
   public ReplayConfig withExpansion(Expansion e) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption);
   }
 
   /** A boolean field, or its default. */
@@ -107,8 +108,9 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     TimingSpec timing = timing(n, tiers);
     long batchedTokens = n.longValue("max_batched_tokens", 0, Long.MAX_VALUE, 0L);
     JsonNodeBool wait = new JsonNodeBool(n.raw("wait_for_memory"), n);
+    Preemption pre = n.choice("preemption", Preemption.values(), ReplayConfig::lower, Preemption.RECOMPUTE);
     n.finish();
-    return new ReplayConfig(model, tiers, h, p, f, e, batch, seed, timing, batchedTokens, wait.value(true));
+    return new ReplayConfig(model, tiers, h, p, f, e, batch, seed, timing, batchedTokens, wait.value(true), pre);
   }
 
   private static TimingSpec timing(ConfigNode n, List<TierConfig> tiers) {
@@ -168,8 +170,8 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
       depth = p.intValue("depth", 0, 1_000, prefetch == PrefetchKind.NONE ? 0 : 1);
       budget = p.longValue("budget_bytes_per_step", 0, Long.MAX_VALUE, 0L);
       p.finish();
-      if (prefetch == PrefetchKind.LAYER_AHEAD && depth < 1) {
-        throw n.error(n.path() + ".prefetch.depth", "layer-ahead prefetch needs depth >= 1");
+      if (prefetch != PrefetchKind.NONE && depth < 1) {
+        throw n.error(n.path() + ".prefetch.depth", lower(prefetch) + " prefetch needs depth >= 1");
       }
     }
     long maxTransfer = n.longValue("max_transfer_bytes", 0, Long.MAX_VALUE, 0L);

@@ -44,6 +44,8 @@ public final class TimingModel implements AccessSink, AdmissionClock {
   private final boolean iterationGroups;
   private final TimedListener[] listeners;
   private final int depth;
+  /** Request-ahead: only the prefill transfers of upcoming groups are prefetched. */
+  private final boolean prefillOnly;
   /** An SRAM scratch tier listed first: KV is read from it at its own bandwidth. */
   private final boolean scratch;
   private final double scratchBandwidthBps;
@@ -79,7 +81,8 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     this.layers = config.model().layers();
     this.iterationGroups = iterationGroups;
     this.listeners = listeners.toArray(new TimedListener[0]);
-    this.depth = spec.prefetch() == PrefetchKind.LAYER_AHEAD ? spec.depth() : 0;
+    this.depth = spec.prefetch() == PrefetchKind.NONE ? 0 : spec.depth();
+    this.prefillOnly = spec.prefetch() == PrefetchKind.REQUEST_AHEAD;
     List<TierConfig> tiers = config.tiers();
     scratch = tiers.get(0).tier().kind() == io.kvflow.engine.spec.TierKind.SRAM;
     scratchBandwidthBps = tiers.get(0).tier().readBandwidthBps();
@@ -112,10 +115,11 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     double flops;
     long decodeTokenLayers;
     long prefillTokenLayers;
-    final long[] linkBytes = new long[links.length];
-    final long[] linkUnits = new long[links.length];
-    final long[] linkDone = new long[links.length];
-    final long[] linkIssued = new long[links.length];
+    // [0][link]: decode and other transfers; [1][link]: the prefill blocks of newly admitted requests
+    final long[][] linkBytes = new long[2][links.length];
+    final long[][] linkUnits = new long[2][links.length];
+    final long[][] linkDone = new long[2][links.length];
+    final long[][] linkIssued = new long[2][links.length];
     boolean prefetched;
     long[] requestIds = new long[16];
     int requestCount;
@@ -127,10 +131,12 @@ public final class TimingModel implements AccessSink, AdmissionClock {
       flops = 0;
       decodeTokenLayers = 0;
       prefillTokenLayers = 0;
-      Arrays.fill(linkBytes, 0);
-      Arrays.fill(linkUnits, 0);
-      Arrays.fill(linkDone, 0);
-      Arrays.fill(linkIssued, -1);
+      for (int c = 0; c < 2; c++) {
+        Arrays.fill(linkBytes[c], 0);
+        Arrays.fill(linkUnits[c], 0);
+        Arrays.fill(linkDone[c], 0);
+        Arrays.fill(linkIssued[c], -1);
+      }
       prefetched = false;
       requestCount = 0;
       any = false;
@@ -185,15 +191,16 @@ public final class TimingModel implements AccessSink, AdmissionClock {
         g.hbmBytes += weight * unitBytes;
       } else if (found > 0) {
         int l = linkOfTier[found];
+        int c = (flags & INPUT_BLOCK) != 0 ? 1 : 0;
         if (tracker.lastPromoted()) {
-          g.linkBytes[l] += keyBytes;
+          g.linkBytes[c][l] += keyBytes;
           g.hbmBytes += weight * unitBytes;
         } else {
-          g.linkBytes[l] += weight * unitBytes;
+          g.linkBytes[c][l] += weight * unitBytes;
           // streamed data lands in a device staging buffer that the layer then reads
           g.stagedBytes += weight * unitBytes;
         }
-        g.linkUnits[l]++;
+        g.linkUnits[c][l]++;
       } else if (tracker.lastPromoted()) {
         g.hbmBytes += weight * unitBytes;
       }
@@ -345,25 +352,28 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     double flops = g.flops / parts + compute.weightFlops(Math.round(tokensPerLayer));
     // this layer's transfers: prefetched earlier, or demand now
     long ready = clockNs;
-    for (int l = 0; l < links.length; l++) {
-      long bytes = g.linkBytes[l] / parts;
-      if (bytes == 0) {
-        continue;
-      }
-      long done;
-      if (part == 0 && g.linkIssued[l] >= 0) {
-        done = g.linkDone[l];
-        if (done <= clockNs) {
-          useful += transfersOf(g, l, parts);
-        } else {
-          late += transfersOf(g, l, parts);
+    for (int c = 0; c < 2; c++) {
+      for (int l = 0; l < links.length; l++) {
+        long bytes = g.linkBytes[c][l] / parts;
+        if (bytes == 0) {
+          continue;
         }
-      } else if (g.linkIssued[l] >= 0) {
-        done = g.linkDone[l]; // an iteration's later layers share the prefetched transfers
-      } else {
-        done = issue(l, clockNs, bytes, unitsOf(g, l, parts));
+        long done;
+        if (g.linkIssued[c][l] >= 0) {
+          done = g.linkDone[c][l]; // an iteration's later layers share the prefetched transfers
+          if (part == 0) {
+            long n = transfers(g.linkBytes[c][l], g.linkUnits[c][l]);
+            if (done <= clockNs) {
+              useful += n;
+            } else {
+              late += n;
+            }
+          }
+        } else {
+          done = issue(l, clockNs, bytes, Math.max(1, g.linkUnits[c][l] / parts));
+        }
+        ready = Math.max(ready, done);
       }
-      ready = Math.max(ready, done);
     }
     long start = ready;
     long stall = start - clockNs;
@@ -390,28 +400,22 @@ public final class TimingModel implements AccessSink, AdmissionClock {
       return;
     }
     g.prefetched = true;
-    for (int l = 0; l < links.length; l++) {
-      long bytes = g.linkBytes[l];
-      if (bytes == 0) {
-        continue;
+    for (int c = prefillOnly ? 1 : 0; c < 2; c++) {
+      for (int l = 0; l < links.length; l++) {
+        long bytes = g.linkBytes[c][l];
+        if (bytes == 0) {
+          continue;
+        }
+        if (spec.budgetBytesPerStep() > 0 && prefetchedThisStep + bytes > spec.budgetBytesPerStep()) {
+          continue; // over the step's prefetch budget: left to demand
+        }
+        prefetchedThisStep += bytes;
+        long units = g.linkUnits[c][l];
+        g.linkIssued[c][l] = at;
+        g.linkDone[c][l] = issue(l, at, bytes, units);
+        issued += transfers(bytes, units);
       }
-      if (spec.budgetBytesPerStep() > 0 && prefetchedThisStep + bytes > spec.budgetBytesPerStep()) {
-        continue; // over the step's prefetch budget: left to demand
-      }
-      prefetchedThisStep += bytes;
-      long units = g.linkUnits[l];
-      g.linkIssued[l] = at;
-      g.linkDone[l] = issue(l, at, bytes, units);
-      issued += transfers(bytes, units);
     }
-  }
-
-  private long transfersOf(Group g, int l, int parts) {
-    return transfers(g.linkBytes[l], g.linkUnits[l]);
-  }
-
-  private long unitsOf(Group g, int l, int parts) {
-    return Math.max(1, g.linkUnits[l] / parts);
   }
 
   /** Number of transfers after coalescing {@code units} adjacent units of {@code bytes} in total. */
