@@ -11,5 +11,10 @@ public enum PrefetchKind {
    * admits in the next {@code depth} iterations are fetched from lower tiers (as
    * CachedAttention/AttentionStore do); decode transfers stay demand transfers.
    */
-  REQUEST_AHEAD
+  REQUEST_AHEAD,
+  /**
+   * Like layer-ahead, but only for units whose reuse has been observed (accessed before): a unit's
+   * first touch is unpredictable and stays a demand transfer.
+   */
+  REUSE_PREDICTED
 }

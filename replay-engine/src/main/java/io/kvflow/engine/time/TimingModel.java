@@ -33,6 +33,7 @@ import java.util.Locale;
  * Step time = sum of compute + stall of its layers. All time is simulated nanoseconds owned here.
  */
 public final class TimingModel implements AccessSink, AdmissionClock {
+  private static final int CLASSES = 4;
   private final ResidencyTracker tracker;
   private final TimingSpec spec;
   private final ComputeModel compute;
@@ -46,6 +47,9 @@ public final class TimingModel implements AccessSink, AdmissionClock {
   private final int depth;
   /** Request-ahead: only the prefill transfers of upcoming groups are prefetched. */
   private final boolean prefillOnly;
+  /** Reuse-predicted: only units seen before are prefetched. */
+  private final boolean seenOnly;
+  private final io.kvflow.common.LongHashSet seen = new io.kvflow.common.LongHashSet(1 << 12);
   /** An SRAM scratch tier listed first: KV is read from it at its own bandwidth. */
   private final boolean scratch;
   private final double scratchBandwidthBps;
@@ -83,6 +87,7 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     this.listeners = listeners.toArray(new TimedListener[0]);
     this.depth = spec.prefetch() == PrefetchKind.NONE ? 0 : spec.depth();
     this.prefillOnly = spec.prefetch() == PrefetchKind.REQUEST_AHEAD;
+    this.seenOnly = spec.prefetch() == PrefetchKind.REUSE_PREDICTED;
     List<TierConfig> tiers = config.tiers();
     scratch = tiers.get(0).tier().kind() == io.kvflow.engine.spec.TierKind.SRAM;
     scratchBandwidthBps = tiers.get(0).tier().readBandwidthBps();
@@ -115,11 +120,11 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     double flops;
     long decodeTokenLayers;
     long prefillTokenLayers;
-    // [0][link]: decode and other transfers; [1][link]: the prefill blocks of newly admitted requests
-    final long[][] linkBytes = new long[2][links.length];
-    final long[][] linkUnits = new long[2][links.length];
-    final long[][] linkDone = new long[2][links.length];
-    final long[][] linkIssued = new long[2][links.length];
+    // [class][link], class = (prefill block of a newly admitted request ? 1 : 0) + (unit seen before ? 2 : 0)
+    final long[][] linkBytes = new long[CLASSES][links.length];
+    final long[][] linkUnits = new long[CLASSES][links.length];
+    final long[][] linkDone = new long[CLASSES][links.length];
+    final long[][] linkIssued = new long[CLASSES][links.length];
     boolean prefetched;
     long[] requestIds = new long[16];
     int requestCount;
@@ -131,7 +136,7 @@ public final class TimingModel implements AccessSink, AdmissionClock {
       flops = 0;
       decodeTokenLayers = 0;
       prefillTokenLayers = 0;
-      for (int c = 0; c < 2; c++) {
+      for (int c = 0; c < CLASSES; c++) {
         Arrays.fill(linkBytes[c], 0);
         Arrays.fill(linkUnits[c], 0);
         Arrays.fill(linkDone[c], 0);
@@ -186,12 +191,13 @@ public final class TimingModel implements AccessSink, AdmissionClock {
       g.iteration = iterationGroups;
     }
     if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
+      boolean seenBefore = seenOnly && !seen.add(key);
       int found = tracker.lastFound();
       if (found == 0) {
         g.hbmBytes += weight * unitBytes;
       } else if (found > 0) {
         int l = linkOfTier[found];
-        int c = (flags & INPUT_BLOCK) != 0 ? 1 : 0;
+        int c = ((flags & INPUT_BLOCK) != 0 ? 1 : 0) + (seenBefore ? 2 : 0);
         if (tracker.lastPromoted()) {
           g.linkBytes[c][l] += keyBytes;
           g.hbmBytes += weight * unitBytes;
@@ -352,7 +358,7 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     double flops = g.flops / parts + compute.weightFlops(Math.round(tokensPerLayer));
     // this layer's transfers: prefetched earlier, or demand now
     long ready = clockNs;
-    for (int c = 0; c < 2; c++) {
+    for (int c = 0; c < CLASSES; c++) {
       for (int l = 0; l < links.length; l++) {
         long bytes = g.linkBytes[c][l] / parts;
         if (bytes == 0) {
@@ -400,7 +406,10 @@ public final class TimingModel implements AccessSink, AdmissionClock {
       return;
     }
     g.prefetched = true;
-    for (int c = prefillOnly ? 1 : 0; c < 2; c++) {
+    for (int c = 0; c < CLASSES; c++) {
+      if ((prefillOnly && (c & 1) == 0) || (seenOnly && (c & 2) == 0)) {
+        continue;
+      }
       for (int l = 0; l < links.length; l++) {
         long bytes = g.linkBytes[c][l];
         if (bytes == 0) {

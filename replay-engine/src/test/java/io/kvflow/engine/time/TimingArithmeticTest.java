@@ -136,4 +136,13 @@ class TimingArithmeticTest {
     assertEquals(100, s[1]); // late by 228 - 128
     assertEquals(1, p[2]); // late
   }
+
+  @Test
+  void reusePredictedPrefetchesUnitsSeenBefore() {
+    long[] p = new long[3];
+    long[] s = decodeStep(10, PrefetchKind.REUSE_PREDICTED, p);
+    assertEquals(1280 + 128, s[0]); // the block was written at prefill: its reuse is predicted, the fetch hidden
+    assertEquals(0, s[1]);
+    assertEquals(1, p[0]);
+  }
 }
