@@ -4,8 +4,6 @@ import io.kvflow.common.Progress;
 import io.kvflow.trace.TraceKind;
 import io.kvflow.trace.TraceMetadata;
 import io.kvflow.trace.parquet.RequestTraceWriter;
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -42,18 +40,10 @@ final class AzureImporter implements TraceImporter {
     long origin = 0;
     long previous = Long.MIN_VALUE;
     long[] none = new long[0];
-    try (BufferedReader in = InputFiles.openText(input); RequestTraceWriter w = RequestTraceWriter.open(output, meta)) {
+    try (TextLines in = new TextLines(input); RequestTraceWriter w = RequestTraceWriter.open(output, meta)) {
       String text;
-      while (true) {
-        try {
-          text = in.readLine();
-        } catch (IOException e) {
-          throw InputFiles.readFailure(input, line + 1, e);
-        }
-        if (text == null) {
-          break;
-        }
-        line++;
+      while ((text = in.next()) != null) {
+        line = in.number();
         if (text.endsWith("\r")) {
           text = text.substring(0, text.length() - 1);
         }
@@ -98,8 +88,6 @@ final class AzureImporter implements TraceImporter {
       }
       w.commit();
       return w.rows();
-    } catch (IOException e) {
-      throw new ImportException(file + ": read failed (" + e.getMessage() + ")", e);
     }
   }
 

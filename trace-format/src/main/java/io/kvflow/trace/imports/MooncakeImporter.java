@@ -8,7 +8,6 @@ import io.kvflow.common.Progress;
 import io.kvflow.trace.TraceKind;
 import io.kvflow.trace.TraceMetadata;
 import io.kvflow.trace.parquet.RequestTraceWriter;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -42,18 +41,10 @@ final class MooncakeImporter implements TraceImporter {
     long[] hashes = new long[64];
     long previousMs = Long.MIN_VALUE;
     long line = 0;
-    try (BufferedReader in = InputFiles.openText(input); RequestTraceWriter w = RequestTraceWriter.open(output, meta)) {
+    try (TextLines in = new TextLines(input); RequestTraceWriter w = RequestTraceWriter.open(output, meta)) {
       String text;
-      while (true) {
-        try {
-          text = in.readLine();
-        } catch (IOException e) {
-          throw InputFiles.readFailure(input, line + 1, e);
-        }
-        if (text == null) {
-          break;
-        }
-        line++;
+      while ((text = in.next()) != null) {
+        line = in.number();
         if (text.isBlank()) {
           continue;
         }
@@ -124,8 +115,6 @@ final class MooncakeImporter implements TraceImporter {
       }
       w.commit();
       return w.rows();
-    } catch (IOException e) {
-      throw new ImportException(file + ": read failed (" + e.getMessage() + ")", e);
     }
   }
 

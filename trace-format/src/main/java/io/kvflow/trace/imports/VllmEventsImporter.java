@@ -11,8 +11,6 @@ import io.kvflow.trace.AccessOp;
 import io.kvflow.trace.TraceKind;
 import io.kvflow.trace.TraceMetadata;
 import io.kvflow.trace.parquet.AccessTraceWriter;
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -55,18 +53,10 @@ final class VllmEventsImporter implements TraceImporter {
     long line = 0;
     long origin = Long.MIN_VALUE;
     long previous = Long.MIN_VALUE;
-    try (BufferedReader in = InputFiles.openText(input); AccessTraceWriter w = AccessTraceWriter.open(output, meta)) {
+    try (TextLines in = new TextLines(input); AccessTraceWriter w = AccessTraceWriter.open(output, meta)) {
       String text;
-      while (true) {
-        try {
-          text = in.readLine();
-        } catch (IOException e) {
-          throw InputFiles.readFailure(input, line + 1, e);
-        }
-        if (text == null) {
-          break;
-        }
-        line++;
+      while ((text = in.next()) != null) {
+        line = in.number();
         if (text.isBlank()) {
           continue;
         }
@@ -120,8 +110,6 @@ final class VllmEventsImporter implements TraceImporter {
       }
       w.commit();
       return w.rows();
-    } catch (IOException e) {
-      throw new ImportException(file + ": read failed (" + e.getMessage() + ")", e);
     }
   }
 
