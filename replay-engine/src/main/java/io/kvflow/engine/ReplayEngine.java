@@ -58,7 +58,7 @@ public final class ReplayEngine {
         re.setClock(timing);
       }
     }
-    Fanout sink = new Fanout(tracker, timing == null ? tracker : timing, listeners.toArray(new ReplayListener[0]));
+    Fanout sink = new Fanout(tracker, timing == null ? tracker : timing, timing, listeners.toArray(new ReplayListener[0]));
     source.run(sink, progress);
     TimeResult time = timing == null ? null : timing.finish();
     tracker.checkInvariants();
@@ -132,10 +132,13 @@ public final class ReplayEngine {
     private long interval = 1024;
     private long count;
 
-    /** {@code core} is the tracker, or the timing model that drives it. */
-    Fanout(ResidencyTracker tracker, AccessSink core, ReplayListener[] listeners) {
+    private final TimingModel clock;
+
+    /** {@code core} is the tracker, or the timing model that drives it (then samples are stamped with its clock). */
+    Fanout(ResidencyTracker tracker, AccessSink core, TimingModel clock, ReplayListener[] listeners) {
       this.tracker = tracker;
       this.core = core;
+      this.clock = clock;
       this.listeners = listeners;
     }
 
@@ -152,8 +155,9 @@ public final class ReplayEngine {
     }
 
     private void sample() {
-      long[] s = new long[tracker.tierCount() + 1];
+      long[] s = new long[tracker.tierCount() + 2];
       s[0] = count;
+      s[s.length - 1] = clock == null ? -1 : clock.nowNs();
       long[] occ = new long[tracker.tierCount()];
       tracker.occupancy(occ);
       System.arraycopy(occ, 0, s, 1, occ.length);

@@ -22,7 +22,7 @@ import java.util.List;
  * @param inputTokens tokens of those blocks
  * @param inputTokenHits tokens of the blocks found
  * @param prefixInfoKnown whether the trace carries prefix hashes
- * @param occupancy samples of {accesses so far, units resident in each tier}
+ * @param occupancy samples of {accesses so far, units resident in each tier, simulated ns (-1 without timing)}
  * @param time the timing model's totals, or null when the config has no hardware
  * @param preemptions requests stopped because the running batch outgrew the first tier
  * @param waitedForMemory admissions deferred because the batch would not fit the first tier

@@ -70,14 +70,17 @@ public final class ReplayReport {
     }
     if (!r.occupancy().isEmpty()) {
       ObjectNode occ = root.putObject("occupancy");
-      occ.put("x", "accesses");
+      boolean timed = r.time() != null;
+      occ.put("x", timed ? "simulated ns" : "accesses");
       ArrayNode names = occ.putArray("tiers");
       r.tiers().forEach(t -> names.add(t.name()));
       ArrayNode samples = occ.putArray("samples");
       for (long[] s : r.occupancy()) {
+        // stored as {accesses, units per tier..., simulated ns}; written as {x, units per tier...}
         ArrayNode a = samples.addArray();
-        for (long v : s) {
-          a.add(v);
+        a.add(timed ? s[s.length - 1] : s[0]);
+        for (int i = 1; i < s.length - 1; i++) {
+          a.add(s[i]);
         }
       }
     }

@@ -70,7 +70,7 @@ public final class ReuseStudy {
       out.put("distinct_blocks", exact.distinctKeys());
       distinctEstimate = exact.distinctKeys();
       curve = new MissRatioCurve(exact.histogram());
-      ArrayNode h = out.putArray("histogram_log2");
+      ArrayNode h = out.putArray("histogram");
       for (double c : exact.histogram().log2Bins()) {
         h.add((long) c);
       }
