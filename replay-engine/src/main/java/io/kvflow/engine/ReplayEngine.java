@@ -68,7 +68,7 @@ public final class ReplayEngine {
         tracker.frees(), tracker.droppedOffLastTier(), tracker.inputBlocks(), tracker.inputBlockHits(),
         tracker.inputTokens(), tracker.inputTokenHits(), meta.prefixInfoKnown(), sink.occupancy(), time,
         source instanceof RequestExpander re ? re.preemptions() : 0,
-        source instanceof RequestExpander re2 ? re2.waitedForMemory() : 0);
+        source instanceof RequestExpander re2 ? re2.waitedForMemory() : 0, tracker.compression());
     for (ReplayListener l : listeners) {
       l.finished(result);
     }

@@ -26,11 +26,13 @@ import java.util.List;
  * @param time the timing model's totals, or null when the config has no hardware
  * @param preemptions requests stopped because the running batch outgrew the first tier
  * @param waitedForMemory admissions deferred because the batch would not fit the first tier
+ * @param compression what the tiers' codecs saved and cost
  */
 public record ReplayResult(String traceKind, long requests, long blockRefs, long distinctBlocks, List<TierResult> tiers,
     long unitBytes, long placementUnitBytes, long sourceReads, long appends, long frees, long droppedOffLastTier,
     long inputBlocks, long inputBlockHits, long inputTokens, long inputTokenHits, boolean prefixInfoKnown,
-    List<long[]> occupancy, io.kvflow.engine.time.TimeResult time, long preemptions, long waitedForMemory) {
+    List<long[]> occupancy, io.kvflow.engine.time.TimeResult time, long preemptions, long waitedForMemory,
+    io.kvflow.engine.residency.CompressionResult compression) {
 
   public double prefixBlockHitRatio() {
     return inputBlocks == 0 ? 0 : (double) inputBlockHits / inputBlocks;

@@ -84,6 +84,22 @@ public final class ReplayReport {
         }
       }
     }
+    var comp = r.compression();
+    if (comp != null && comp.tiers().stream().anyMatch(t -> !t.codec().equals("none"))) {
+      ObjectNode c = root.putObject("compression");
+      c.put("bytes_stored_saved", comp.bytesStoredSaved());
+      c.put("bytes_moved_saved", comp.bytesMovedSaved());
+      c.put("decompress_ns", comp.decompressNs());
+      c.put("compress_ns", comp.compressNs());
+      ArrayNode ct = c.putArray("tiers");
+      for (var t : comp.tiers()) {
+        ObjectNode o = ct.addObject();
+        o.put("name", t.name());
+        o.put("codec", t.codec());
+        o.put("ratio", t.ratio());
+        o.put("stored_bytes", t.storedBytes());
+      }
+    }
     if (r.time() != null) {
       var t = r.time();
       ObjectNode time = root.putObject("time");

@@ -38,8 +38,18 @@ public final class ResidencyTracker implements AccessSink {
   private final long unitBytes;
   private final long keyBytes;
   private final long tokenBytes;
+  private final int dtypeBytes;
   private final int tiers;
   private final long[] capacityUnits;
+  /** Stored bytes of one placement unit / one layer-access in each tier (after its codec). */
+  private final long[] tierKey;
+  private final long[] tierUnit;
+  private final io.kvflow.engine.spec.CodecSpec[] codecs;
+  private long bytesMovedSaved;
+  private long decompressNs;
+  private long compressNs;
+  private long lastMovedBytes;
+  private long lastDecompressNs;
   private long sourceReads;
   private long sourceBytes;
   private long appends;
@@ -68,12 +78,22 @@ public final class ResidencyTracker implements AccessSink {
     this.unitBytes = unitBytes;
     this.keyBytes = keyBytes;
     this.tokenBytes = tokenBytes;
+    this.dtypeBytes = config.model().kvDtypeBytes();
+    this.tierKey = new long[tiers];
+    this.tierUnit = new long[tiers];
+    this.codecs = new io.kvflow.engine.spec.CodecSpec[tiers];
+    int dtype = config.model().kvDtypeBytes();
+    for (int t = 0; t < tiers; t++) {
+      codecs[t] = configs.get(t).codec();
+      tierKey[t] = Math.max(1, codecs[t].stored(keyBytes, dtype));
+      tierUnit[t] = Math.max(1, codecs[t].stored(unitBytes, dtype));
+    }
     for (int t = 0; t < tiers; t++) {
       TierConfig c = configs.get(t);
-      long units = c.capacityBlocks() > 0 ? c.capacityBlocks() : c.tier().capacityBytes() / keyBytes;
+      long units = c.capacityBlocks() > 0 ? c.capacityBlocks() : c.tier().capacityBytes() / tierKey[t];
       if (units < 1) {
         throw new io.kvflow.engine.spec.ConfigException("tier " + c.tier().name() + ": capacity_bytes "
-            + c.tier().capacityBytes() + " holds no placement unit of " + keyBytes + " bytes; raise it");
+            + c.tier().capacityBytes() + " holds no placement unit of " + tierKey[t] + " bytes; raise it");
       }
       if (units > Integer.MAX_VALUE - 8) {
         throw new io.kvflow.engine.spec.ConfigException("tier " + c.tier().name() + ": " + units
@@ -130,6 +150,8 @@ public final class ResidencyTracker implements AccessSink {
   public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
     lastFound = -2;
     lastPromoted = false;
+    lastMovedBytes = 0;
+    lastDecompressNs = 0;
     if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
       int found = lookup(key, op, weight);
       lastFound = found;
@@ -148,7 +170,7 @@ public final class ResidencyTracker implements AccessSink {
         boolean moved = exclusive && f > 0 && policies[f].remove(key);
         if (placeInFirstTier(key)) {
           if (f > 0) {
-            counters[f].bytesRead += keyBytes;
+            moveOut(f, keyBytes, 1);
           }
         } else if (moved) {
           policies[f].insert(key);
@@ -158,7 +180,7 @@ public final class ResidencyTracker implements AccessSink {
       }
       int where = find(key);
       if (where >= 0) {
-        counters[where].bytesWritten += (long) tokens * tokenBytes * weight;
+        counters[where].bytesWritten += codecs[where].stored((long) tokens * tokenBytes * weight, dtypeBytes);
       }
     } else {
       frees++;
@@ -176,7 +198,11 @@ public final class ResidencyTracker implements AccessSink {
       TierCounters c = counters[0];
       c.accesses += weight;
       c.hits += weight;
-      c.bytesRead += weight * unitBytes;
+      c.bytesRead += weight * tierUnit[0];
+      if (codecs[0].kind() != io.kvflow.engine.spec.CodecKind.NONE) {
+        lastDecompressNs = codecs[0].decompressNs(weight * unitBytes, 1); // compute reads compressed KV in place
+        decompressNs += lastDecompressNs;
+      }
       return 0;
     }
     int above = f < 0 ? tiers : f;
@@ -193,7 +219,7 @@ public final class ResidencyTracker implements AccessSink {
     if (placeInFirstTier(key)) {
       lastPromoted = true;
       if (f > 0) {
-        counters[f].bytesRead += keyBytes;
+        moveOut(f, keyBytes, 1);
       } else if (op == AccessOp.READ.code()) {
         sourceReads++;
         sourceBytes += keyBytes;
@@ -202,7 +228,7 @@ public final class ResidencyTracker implements AccessSink {
         copyBelow(key);
       }
       TierCounters c0 = counters[0];
-      c0.bytesRead += weight * unitBytes;
+      c0.bytesRead += weight * tierUnit[0];
       c0.accesses += weight - 1;
       c0.hits += weight - 1;
     } else {
@@ -218,7 +244,7 @@ public final class ResidencyTracker implements AccessSink {
       if (f > 0) {
         counters[f].accesses += rest;
         counters[f].hits += rest;
-        counters[f].bytesRead += weight * unitBytes;
+        moveOut(f, weight * unitBytes, 1);
       } else {
         if (op == AccessOp.READ.code()) {
           sourceReads++;
@@ -241,7 +267,7 @@ public final class ResidencyTracker implements AccessSink {
     if (out == EvictionPolicy.REJECTED) {
       return false;
     }
-    counters[0].bytesWritten += keyBytes;
+    written(0);
     if (out == EvictionPolicy.EVICTED) {
       demote(p.victim(), 1);
     }
@@ -254,7 +280,7 @@ public final class ResidencyTracker implements AccessSink {
       if (!policies[t].contains(key) && admits(t, key)) {
         int out = policies[t].insert(key);
         if (out != EvictionPolicy.REJECTED) {
-          counters[t].bytesWritten += keyBytes;
+          written(t);
           if (out == EvictionPolicy.EVICTED) {
             demote(policies[t].victim(), t + 1);
           }
@@ -270,7 +296,7 @@ public final class ResidencyTracker implements AccessSink {
       if (!policies[t].contains(key) && admits(t, key)) {
         int out = policies[t].insert(key);
         if (out != EvictionPolicy.REJECTED) {
-          counters[t].bytesWritten += keyBytes;
+          written(t);
           if (out == EvictionPolicy.EVICTED) {
             demote(policies[t].victim(), t + 1);
           }
@@ -292,7 +318,7 @@ public final class ResidencyTracker implements AccessSink {
       if (out == EvictionPolicy.REJECTED) {
         continue;
       }
-      counters[t].bytesWritten += keyBytes;
+      written(t);
       if (out == EvictionPolicy.EVICTED) {
         key = policies[t].victim();
         continue;
@@ -300,6 +326,79 @@ public final class ResidencyTracker implements AccessSink {
       return;
     }
     droppedOffLastTier++;
+  }
+
+  /**
+   * Data leaves tier {@code t} for the compute tier: {@code bytes} uncompressed in {@code units}
+   * units, moved at the tier's stored size and decompressed when the tier is compressed.
+   */
+  private void moveOut(int t, long bytes, long units) {
+    long stored = codecs[t].stored(bytes, dtypeBytes);
+    counters[t].bytesRead += stored;
+    lastMovedBytes = stored;
+    bytesMovedSaved += bytes - stored;
+    lastDecompressNs = codecs[t].decompressNs(bytes, units);
+    decompressNs += lastDecompressNs;
+  }
+
+  /** A unit is written into tier {@code t} (compressed on the way when the tier has a codec). */
+  private void written(int t) {
+    counters[t].bytesWritten += tierKey[t];
+    compressNs += codecs[t].compressNs(keyBytes);
+  }
+
+  /** Bytes the last lookup moved out of its tier (stored size), and the decompression it needs. */
+  public long lastMovedBytes() {
+    return lastMovedBytes;
+  }
+
+  public long lastDecompressNs() {
+    return lastDecompressNs;
+  }
+
+  /** Stored bytes of one layer of one block in tier {@code t}. */
+  public long tierUnitBytes(int t) {
+    return tierUnit[t];
+  }
+
+  /** The codec of tier {@code t}. */
+  public io.kvflow.engine.spec.CodecSpec codec(int t) {
+    return codecs[t];
+  }
+
+  public long bytesMovedSaved() {
+    return bytesMovedSaved;
+  }
+
+  public long decompressNs() {
+    return decompressNs;
+  }
+
+  public long compressNs() {
+    return compressNs;
+  }
+
+  /** Bytes the codecs save on what the tiers hold now: units resident x (uncompressed - stored). */
+  public long bytesStoredSaved() {
+    long saved = 0;
+    for (int t = 0; t < tiers; t++) {
+      saved += policies[t].size() * (keyBytes - tierKey[t]);
+    }
+    return saved;
+  }
+
+  public CompressionResult compression() {
+    List<CompressionResult.TierCodec> t = new ArrayList<>();
+    for (int i = 0; i < tiers; i++) {
+      t.add(new CompressionResult.TierCodec(configs.get(i).tier().name(), codecs[i].jsonName(), codecs[i].ratio(dtypeBytes),
+          storedBytes(i)));
+    }
+    return new CompressionResult(bytesStoredSaved(), bytesMovedSaved, decompressNs, compressNs, t);
+  }
+
+  /** Bytes each tier holds now, at its stored size. */
+  public long storedBytes(int t) {
+    return policies[t].size() * tierKey[t];
   }
 
   /** Checks every policy's structures and the tracker's own sums; throws IllegalStateException if broken. */
@@ -326,7 +425,7 @@ public final class ResidencyTracker implements AccessSink {
       TierCounters k = counters[t];
       PolicyStats s = policies[t].stats();
       out.add(new TierResult(c.tier().name(), c.tier().kind().name().toLowerCase(Locale.ROOT),
-          capacityUnits[t] * keyBytes, capacityUnits[t], k.accesses, k.hits, k.misses, k.bytesRead, k.bytesWritten,
+          capacityUnits[t] * tierKey[t], capacityUnits[t], k.accesses, k.hits, k.misses, k.bytesRead, k.bytesWritten,
           s.insertions(), s.evictions(), s.evictedUnused()));
     }
     return out;

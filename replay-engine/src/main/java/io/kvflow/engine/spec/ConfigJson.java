@@ -42,6 +42,16 @@ public final class ConfigJson {
       }
       o.put("hot_window", t.hotWindowAccesses());
       o.put("warm_threshold", t.warmThreshold());
+      if (t.codec().kind() != CodecKind.NONE) {
+        ObjectNode codec = o.putObject("codec");
+        codec.put("kind", t.codec().jsonName());
+        codec.put("group_size", t.codec().groupSize());
+        codec.put("group_overhead_bits", t.codec().groupOverheadBits());
+        codec.put("decompress_gbps", t.codec().decompressBytesPerSecond() / 1e9);
+        codec.put("decompress_ns_per_block", t.codec().decompressNsPerBlock());
+        codec.put("compress_gbps", t.codec().compressBytesPerSecond() / 1e9);
+        codec.put("place", t.codec().place().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+      }
     }
     n.put("hierarchy", ReplayConfig.lower(c.hierarchy()));
     n.put("placement", ReplayConfig.lower(c.placement()));

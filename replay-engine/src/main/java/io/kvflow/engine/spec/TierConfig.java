@@ -12,22 +12,28 @@ import io.kvflow.engine.policy.PolicyKind;
  * @param admitAfter k for {@link AdmissionKind#AFTER_K}
  * @param hotWindowAccesses hot/warm/cold: recency window (0 = capacity)
  * @param warmThreshold hot/warm/cold: uses that make a block warm
+ * @param codec how the tier stores KV
  */
 public record TierConfig(TierSpec tier, long capacityBlocks, PolicyKind policy, AdmissionKind admission, int admitAfter,
-    long hotWindowAccesses, int warmThreshold) {
+    long hotWindowAccesses, int warmThreshold, CodecSpec codec) {
+
+  public TierConfig(TierSpec tier, long capacityBlocks, PolicyKind policy, AdmissionKind admission, int admitAfter,
+      long hotWindowAccesses, int warmThreshold) {
+    this(tier, capacityBlocks, policy, admission, admitAfter, hotWindowAccesses, warmThreshold, CodecSpec.NONE);
+  }
 
   public TierConfig withPolicy(PolicyKind p) {
-    return new TierConfig(tier, capacityBlocks, p, admission, admitAfter, hotWindowAccesses, warmThreshold);
+    return new TierConfig(tier, capacityBlocks, p, admission, admitAfter, hotWindowAccesses, warmThreshold, codec);
   }
 
   public TierConfig withCapacityBlocks(long blocks) {
-    return new TierConfig(tier, blocks, policy, admission, admitAfter, hotWindowAccesses, warmThreshold);
+    return new TierConfig(tier, blocks, policy, admission, admitAfter, hotWindowAccesses, warmThreshold, codec);
   }
 
   public TierConfig withCapacityBytes(long bytes) {
     TierSpec t = new TierSpec(tier.name(), tier.kind(), bytes, tier.readBandwidthBps(), tier.writeBandwidthBps(),
         tier.latencyNs());
-    return new TierConfig(t, 0, policy, admission, admitAfter, hotWindowAccesses, warmThreshold);
+    return new TierConfig(t, 0, policy, admission, admitAfter, hotWindowAccesses, warmThreshold, codec);
   }
 
   static TierConfig bind(ConfigNode n) {
@@ -60,11 +66,12 @@ public record TierConfig(TierSpec tier, long capacityBlocks, PolicyKind policy, 
     }
     long hot = n.longValue("hot_window", 0, Long.MAX_VALUE, 0L);
     int warm = n.intValue("warm_threshold", 1, 1_000_000, 2);
+    CodecSpec codec = CodecSpec.bind(n);
     n.finish();
     if (policy == PolicyKind.OPT && admission != AdmissionKind.ALWAYS) {
       throw n.fieldError("admission", "OPT decides admission itself; use \"always\"");
     }
     return new TierConfig(new TierSpec(name, kind, capacityBytes, read, write, latency), capacityBlocks, policy,
-        admission, after, hot, warm);
+        admission, after, hot, warm, codec);
   }
 }

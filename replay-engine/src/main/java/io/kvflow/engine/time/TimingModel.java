@@ -117,6 +117,8 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     boolean iteration;
     long hbmBytes;
     long stagedBytes;
+    long copyDecompressNs;
+    long computeDecompressNs;
     double flops;
     long decodeTokenLayers;
     long prefillTokenLayers;
@@ -133,6 +135,8 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     void reset() {
       hbmBytes = 0;
       stagedBytes = 0;
+      copyDecompressNs = 0;
+      computeDecompressNs = 0;
       flops = 0;
       decodeTokenLayers = 0;
       prefillTokenLayers = 0;
@@ -193,22 +197,28 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
       boolean seenBefore = seenOnly && !seen.add(key);
       int found = tracker.lastFound();
+      long firstTierRead = weight * tracker.tierUnitBytes(0);
       if (found == 0) {
-        g.hbmBytes += weight * unitBytes;
+        g.hbmBytes += firstTierRead;
+        g.computeDecompressNs += tracker.lastDecompressNs(); // compressed KV read in place
       } else if (found > 0) {
         int l = linkOfTier[found];
         int c = ((flags & INPUT_BLOCK) != 0 ? 1 : 0) + (seenBefore ? 2 : 0);
+        g.linkBytes[c][l] += tracker.lastMovedBytes();
         if (tracker.lastPromoted()) {
-          g.linkBytes[c][l] += keyBytes;
-          g.hbmBytes += weight * unitBytes;
+          g.hbmBytes += firstTierRead;
         } else {
-          g.linkBytes[c][l] += weight * unitBytes;
           // streamed data lands in a device staging buffer that the layer then reads
           g.stagedBytes += weight * unitBytes;
         }
         g.linkUnits[c][l]++;
+        if (tracker.codec(found).place() == io.kvflow.engine.spec.CodecPlace.COMPUTE_STREAM) {
+          g.computeDecompressNs += tracker.lastDecompressNs();
+        } else {
+          g.copyDecompressNs += tracker.lastDecompressNs();
+        }
       } else if (tracker.lastPromoted()) {
-        g.hbmBytes += weight * unitBytes;
+        g.hbmBytes += firstTierRead;
       }
       if (op == AccessOp.READ.code()) {
         g.flops += compute.attentionFlops(tokens) * weight;
@@ -381,9 +391,12 @@ public final class TimingModel implements AccessSink, AdmissionClock {
         ready = Math.max(ready, done);
       }
     }
+    if (g.copyDecompressNs > 0 && !g.prefetched) {
+      ready += g.copyDecompressNs / parts; // decompression on the copy path, after demand data arrived
+    }
     long start = ready;
     long stall = start - clockNs;
-    long layerNs = compute.layerNs(hbm, scratch ? kv : 0, scratchBandwidthBps, flops);
+    long layerNs = compute.layerNs(hbm, scratch ? kv : 0, scratchBandwidthBps, flops) + g.computeDecompressNs / parts;
     // prefetch the next layers while this one computes
     if (depth > 0) {
       int n = 0;
@@ -421,7 +434,8 @@ public final class TimingModel implements AccessSink, AdmissionClock {
         prefetchedThisStep += bytes;
         long units = g.linkUnits[c][l];
         g.linkIssued[c][l] = at;
-        g.linkDone[c][l] = issue(l, at, bytes, units);
+        // a prefetched layer's data is decompressed on the copy path as soon as it arrives
+        g.linkDone[c][l] = issue(l, at, bytes, units) + g.copyDecompressNs;
         issued += transfers(bytes, units);
       }
     }

@@ -75,13 +75,18 @@ class TimingArithmeticTest {
    * stall ns} of the decode step.
    */
   static long[] decodeStep(int hbmBlocks, PrefetchKind prefetch, long[] prefetchCounts) {
+    return decodeStep(hbmBlocks, prefetch, prefetchCounts, io.kvflow.engine.spec.CodecSpec.NONE, new long[1]);
+  }
+
+  static long[] decodeStep(int hbmBlocks, PrefetchKind prefetch, long[] prefetchCounts,
+      io.kvflow.engine.spec.CodecSpec dramCodec, long[] computeNs) {
     ModelSpec m = new ModelSpec("m", 2, 1, 8, 2, 4, 0, 1);
     HardwareSpec hw = new HardwareSpec("h", 1e9, 1e18, 0, List.of(new LinkSpec("pcie", "dram", "hbm", 1e9, 100, 1)));
     List<TierConfig> tiers = List.of(
         new TierConfig(new TierSpec("hbm", TierKind.HBM, 0, 1e9, 1e9, 0), hbmBlocks, PolicyKind.STATIC,
             AdmissionKind.ALWAYS, 1, 0, 2),
         new TierConfig(new TierSpec("dram", TierKind.DRAM, 0, 1e9, 1e9, 0), 100, PolicyKind.LRU, AdmissionKind.ALWAYS,
-            1, 0, 2));
+            1, 0, 2, dramCodec));
     ReplayConfig c = new ReplayConfig(m, tiers, Hierarchy.EXCLUSIVE, Placement.BLOCK_LAYER, FinishedRequests.CACHE,
         Expansion.FULL, 1, 0, new TimingSpec(hw, prefetch, prefetch == PrefetchKind.NONE ? 0 : 1, 0, 0));
     long unit = m.blockBytesPerLayer(4);
@@ -106,6 +111,7 @@ class TimingArithmeticTest {
     prefetchCounts[1] = result.prefetchUseful();
     prefetchCounts[2] = result.prefetchLate();
     long[] decode = steps.steps.get(steps.steps.size() - 1);
+    computeNs[0] = decode[2];
     return new long[] {decode[0], decode[1]};
   }
 
@@ -144,5 +150,25 @@ class TimingArithmeticTest {
     assertEquals(1280 + 128, s[0]); // the block was written at prefill: its reuse is predicted, the fetch hidden
     assertEquals(0, s[1]);
     assertEquals(1, p[0]);
+  }
+
+  @Test
+  void decompressionLandsOnTheConfiguredPathOnly() {
+    var copy = new io.kvflow.engine.spec.CodecSpec(io.kvflow.engine.spec.CodecKind.INT4, 32, 0, 1e9, 0, 1e9,
+        io.kvflow.engine.spec.CodecPlace.COPY_PATH);
+    var stream = new io.kvflow.engine.spec.CodecSpec(io.kvflow.engine.spec.CodecKind.INT4, 32, 0, 1e9, 0, 1e9,
+        io.kvflow.engine.spec.CodecPlace.COMPUTE_STREAM);
+    long[] p = new long[3];
+    long[] compute = new long[1];
+    // int4 block: 32 bytes cross the link (100 + 32 ns); 128 bytes decompressed at 1 GB/s (128 ns)
+    long[] s = decodeStep(10, PrefetchKind.NONE, p, copy, compute);
+    assertEquals(132 + 128, s[1]); // copy path: the layer waits for transfer and decompression
+    assertEquals(1280 + 128, compute[0]); // compute unchanged
+    long[] t = decodeStep(10, PrefetchKind.NONE, p, stream, compute);
+    assertEquals(132, t[1]); // compute stream: the wait is the transfer alone
+    assertEquals(1280 + 128 + 128, compute[0]); // and the layer computes 128 ns longer
+    assertEquals(s[0], t[0]);
+    long[] none = decodeStep(10, PrefetchKind.NONE, p);
+    assertEquals(228, none[1]); // uncompressed: 128 bytes cross the link, nothing decompressed
   }
 }

@@ -1,0 +1,95 @@
+package io.kvflow.engine.spec;
+
+import java.util.Locale;
+
+/**
+ * How a tier stores KV. The compression ratio against the model's dtype is
+ * {@code dtype_bits / (bits + group_overhead_bits / group_size)}: fp8 and int8 halve fp16; int4
+ * with 32-element groups and 16 bits of scale/zero per group stores 4.5 bits an element (ratio
+ * 3.56 against fp16); a 2-bit KIVI codec with fp16 scale and zero (32 bits) per 32 elements, 3 bits.
+ *
+ * @param kind codec
+ * @param groupSize elements sharing one scale/zero
+ * @param groupOverheadBits bits of scale and zero per group
+ * @param decompressBytesPerSecond decompression throughput on the GPU (bytes of output per second)
+ * @param decompressNsPerBlock fixed cost per placement unit decompressed
+ * @param compressBytesPerSecond compression throughput (blocks written into the tier)
+ * @param place where decompression runs
+ */
+public record CodecSpec(CodecKind kind, int groupSize, int groupOverheadBits, double decompressBytesPerSecond,
+    long decompressNsPerBlock, double compressBytesPerSecond, CodecPlace place) {
+
+  public static final CodecSpec NONE = new CodecSpec(CodecKind.NONE, 1, 0, Double.POSITIVE_INFINITY, 0,
+      Double.POSITIVE_INFINITY, CodecPlace.COPY_PATH);
+
+  /** Compression ratio against elements of {@code dtypeBytes}. */
+  public double ratio(int dtypeBytes) {
+    if (kind == CodecKind.NONE) {
+      return 1;
+    }
+    return dtypeBytes * 8.0 / (kind.bits() + (double) groupOverheadBits / groupSize);
+  }
+
+  /** Stored size of {@code bytes} of uncompressed KV. */
+  public long stored(long bytes, int dtypeBytes) {
+    return kind == CodecKind.NONE ? bytes : (long) Math.ceil(bytes / ratio(dtypeBytes));
+  }
+
+  /** Time to decompress {@code units} placement units holding {@code bytes} uncompressed bytes. */
+  public long decompressNs(long bytes, long units) {
+    if (kind == CodecKind.NONE) {
+      return 0;
+    }
+    return (long) Math.ceil(bytes * 1e9 / decompressBytesPerSecond) + units * decompressNsPerBlock;
+  }
+
+  public long compressNs(long bytes) {
+    return kind == CodecKind.NONE ? 0 : (long) Math.ceil(bytes * 1e9 / compressBytesPerSecond);
+  }
+
+  public String jsonName() {
+    return kind.name().toLowerCase(Locale.ROOT);
+  }
+
+  static CodecSpec bind(ConfigNode tier) {
+    var raw = tier.raw("codec");
+    if (raw == null) {
+      return NONE;
+    }
+    if (raw.isTextual()) {
+      CodecKind k = tier.choice("codec", CodecKind.values(), c -> c.name().toLowerCase(Locale.ROOT), null);
+      return defaults(k);
+    }
+    ConfigNode n = tier.object("codec");
+    CodecKind k = n.choice("kind", CodecKind.values(), c -> c.name().toLowerCase(Locale.ROOT), null);
+    CodecSpec d = defaults(k);
+    CodecSpec c = new CodecSpec(k,
+        n.intValue("group_size", 1, 1 << 20, d.groupSize()),
+        n.intValue("group_overhead_bits", 0, 1 << 20, d.groupOverheadBits()),
+        n.doubleValue("decompress_gbps", Double.MIN_VALUE, Double.MAX_VALUE, d.decompressBytesPerSecond() / 1e9) * 1e9,
+        n.longValue("decompress_ns_per_block", 0, Long.MAX_VALUE / 4, d.decompressNsPerBlock()),
+        n.doubleValue("compress_gbps", Double.MIN_VALUE, Double.MAX_VALUE, d.compressBytesPerSecond() / 1e9) * 1e9,
+        n.choice("place", CodecPlace.values(), p -> p.name().toLowerCase(Locale.ROOT).replace('_', '-'), d.place()));
+    n.finish();
+    // a codec must not store more than the model's fp16/bf16 elements (ratio < 1)
+    if (c.kind().bits() + (double) c.groupOverheadBits() / c.groupSize() > 16) {
+      throw n.fieldError("group_overhead_bits", c.groupOverheadBits() + " bits per " + c.groupSize()
+          + " elements make the codec larger than fp16 (compression ratio < 1)");
+    }
+    return c;
+  }
+
+  /**
+   * Defaults: decompression at 500 GB/s of output and compression at 250 GB/s on the GPU (an
+   * assumption of the order of dequantisation kernels' memory-bound speed, not a measurement).
+   */
+  public static CodecSpec defaults(CodecKind k) {
+    return switch (k) {
+      case NONE -> NONE;
+      case FP8 -> new CodecSpec(k, 1, 0, 5e11, 0, 2.5e11, CodecPlace.COPY_PATH);
+      case INT8 -> new CodecSpec(k, 32, 0, 5e11, 0, 2.5e11, CodecPlace.COPY_PATH);
+      case INT4 -> new CodecSpec(k, 32, 16, 5e11, 0, 2.5e11, CodecPlace.COPY_PATH);
+      case KIVI2 -> new CodecSpec(k, 32, 32, 5e11, 0, 2.5e11, CodecPlace.COPY_PATH);
+    };
+  }
+}
