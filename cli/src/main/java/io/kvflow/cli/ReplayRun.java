@@ -57,6 +57,11 @@ final class ReplayRun {
       latency.addTo(report);
       latency.write(out);
     }
+    String massCsv = ReplayReport.retainedMassCsv(result);
+    if (massCsv != null) {
+      io.kvflow.common.AtomicOutput.writeBytes(out.resolve("attention_mass_retained.csv"),
+          massCsv.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
     ReplayReport.write(out.resolve("report.json"), report);
     HtmlReport.write(out.resolve("report.html"), report, "KVFlow replay: " + trace.getFileName() + " (" + configName + ")");
     return new Outcome(result, report);

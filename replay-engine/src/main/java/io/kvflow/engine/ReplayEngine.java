@@ -59,7 +59,15 @@ public final class ReplayEngine {
       }
     }
     Fanout sink = new Fanout(tracker, timing == null ? tracker : timing, timing, listeners.toArray(new ReplayListener[0]));
-    source.run(sink, progress);
+    io.kvflow.engine.sparse.SparseReadFilter sparse = null;
+    io.kvflow.engine.sparse.RetainedMass retained = new io.kvflow.engine.sparse.RetainedMass();
+    if (config.sparse().kind() != io.kvflow.engine.spec.SparseKind.DENSE && meta.kind() == TraceKind.ACCESSES) {
+      sparse = new io.kvflow.engine.sparse.SparseReadFilter(sink, config.sparse(), blockTokens, retained);
+      source.run(sparse, progress);
+      sparse.flush();
+    } else {
+      source.run(sink, progress);
+    }
     TimeResult time = timing == null ? null : timing.finish();
     tracker.checkInvariants();
     var stats = source.stats();
@@ -68,7 +76,9 @@ public final class ReplayEngine {
         tracker.frees(), tracker.droppedOffLastTier(), tracker.inputBlocks(), tracker.inputBlockHits(),
         tracker.inputTokens(), tracker.inputTokenHits(), meta.prefixInfoKnown(), sink.occupancy(), time,
         source instanceof RequestExpander re ? re.preemptions() : 0,
-        source instanceof RequestExpander re2 ? re2.waitedForMemory() : 0, tracker.compression());
+        source instanceof RequestExpander re2 ? re2.waitedForMemory() : 0, tracker.compression(),
+        sparse == null ? null : new ReplayResult.SparseResult(config.sparse().kind().name().toLowerCase(java.util.Locale.ROOT)
+            .replace('_', '-'), sparse.readsIn(), sparse.readsKept(), retained));
     for (ReplayListener l : listeners) {
       l.finished(result);
     }

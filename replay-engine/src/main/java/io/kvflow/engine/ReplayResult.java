@@ -27,12 +27,22 @@ import java.util.List;
  * @param preemptions requests stopped because the running batch outgrew the first tier
  * @param waitedForMemory admissions deferred because the batch would not fit the first tier
  * @param compression what the tiers' codecs saved and cost
+ * @param sparse what sparse reads kept (null for dense reads)
  */
 public record ReplayResult(String traceKind, long requests, long blockRefs, long distinctBlocks, List<TierResult> tiers,
     long unitBytes, long placementUnitBytes, long sourceReads, long appends, long frees, long droppedOffLastTier,
     long inputBlocks, long inputBlockHits, long inputTokens, long inputTokenHits, boolean prefixInfoKnown,
     List<long[]> occupancy, io.kvflow.engine.time.TimeResult time, long preemptions, long waitedForMemory,
-    io.kvflow.engine.residency.CompressionResult compression) {
+    io.kvflow.engine.residency.CompressionResult compression, SparseResult sparse) {
+
+  /**
+   * @param policy sparse-read policy
+   * @param readsIn decode reads offered
+   * @param readsKept reads kept
+   * @param retained share of attention mass kept, per (request, step, layer)
+   */
+  public record SparseResult(String policy, long readsIn, long readsKept, io.kvflow.engine.sparse.RetainedMass retained) {}
+
 
   public double prefixBlockHitRatio() {
     return inputBlocks == 0 ? 0 : (double) inputBlockHits / inputBlocks;

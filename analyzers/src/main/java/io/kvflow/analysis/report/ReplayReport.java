@@ -84,6 +84,22 @@ public final class ReplayReport {
         }
       }
     }
+    if (r.sparse() != null) {
+      ObjectNode sp = root.putObject("sparse_reads");
+      sp.put("policy", r.sparse().policy());
+      sp.put("reads_in", r.sparse().readsIn());
+      sp.put("reads_kept", r.sparse().readsKept());
+      var mass = r.sparse().retained();
+      ObjectNode am = root.putObject("attention_mass_retained");
+      am.put("groups", mass.count());
+      if (mass.count() > 0) {
+        am.put("p50", mass.percentile(50));
+        am.put("p10", mass.percentile(10));
+        am.put("p1", mass.percentile(1));
+        am.put("min", mass.min());
+        am.put("mean", mass.mean());
+      }
+    }
     var comp = r.compression();
     if (comp != null && comp.tiers().stream().anyMatch(t -> !t.codec().equals("none"))) {
       ObjectNode c = root.putObject("compression");
@@ -124,6 +140,22 @@ public final class ReplayReport {
     }
     root.set("config", config);
     return root;
+  }
+
+  /** The retained-mass histogram as CSV (share, groups), non-empty bins only; null for dense reads. */
+  public static String retainedMassCsv(ReplayResult r) {
+    if (r.sparse() == null) {
+      return null;
+    }
+    StringBuilder sb = new StringBuilder("mass_retained,groups\n");
+    long[] bins = r.sparse().retained().bins();
+    for (int i = 0; i < bins.length; i++) {
+      if (bins[i] > 0) {
+        sb.append(String.format(java.util.Locale.ROOT, "%.4f", (double) i / io.kvflow.engine.sparse.RetainedMass.BINS))
+            .append(',').append(bins[i]).append('\n');
+      }
+    }
+    return sb.toString();
   }
 
   /** Adds the miss-ratio curve of the replay's lookups (LRU, SHARDS estimate) at log-spaced sizes. */

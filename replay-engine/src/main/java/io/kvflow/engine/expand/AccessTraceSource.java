@@ -28,6 +28,7 @@ public final class AccessTraceSource implements AccessSource {
 
   @Override
   public void run(AccessSink sink, Progress progress) {
+    MassSink massSink = sink instanceof MassSink m ? m : null;
     try (TraceReader r = TraceReader.open(file); AccessBatch b = r.newAccessBatch(1 << 16)) {
       long total = r.rowCount();
       while (r.next(b)) {
@@ -42,7 +43,11 @@ public final class AccessTraceSource implements AccessSource {
           requestIds.add(b.requestId(i));
           long key = placement == Placement.BLOCK_LAYER && layer >= 0 ? Hashing.chain(block, layer) : block;
           int weight = layer < 0 ? layers : 1;
-          sink.access(key, op, weight, b.tokens(i), b.requestId(i), b.step(i), layer, 0);
+          if (massSink != null) {
+            massSink.access(key, op, weight, b.tokens(i), b.requestId(i), b.step(i), layer, 0, b.attnMass(i));
+          } else {
+            sink.access(key, op, weight, b.tokens(i), b.requestId(i), b.step(i), layer, 0);
+          }
         }
         stats.rows += n;
         stats.requests = requestIds.size();

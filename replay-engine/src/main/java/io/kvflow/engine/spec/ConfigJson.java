@@ -62,6 +62,16 @@ public final class ConfigJson {
     n.put("max_batched_tokens", c.maxBatchedTokens());
     n.put("wait_for_memory", c.waitForMemory());
     n.put("preemption", ReplayConfig.lower(c.preemption()));
+    if (c.sparse().kind() != SparseKind.DENSE) {
+      ObjectNode sp = n.putObject("sparse_reads");
+      sp.put("policy", ReplayConfig.lower(c.sparse().kind()));
+      if (c.sparse().kind() == SparseKind.TOP_K) {
+        sp.put("k", c.sparse().k());
+      } else {
+        sp.put("sink_tokens", c.sparse().sinkTokens());
+        sp.put("recent_tokens", c.sparse().recentTokens());
+      }
+    }
     if (c.timing() != null) {
       TimingSpec t = c.timing();
       ObjectNode hw = n.putObject("hardware");

@@ -20,14 +20,16 @@ import java.util.Set;
  * @param maxBatchedTokens tokens one iteration may process (prefill plus decode; 0 = no limit)
  * @param waitForMemory whether admission waits while the batch's blocks would not fit the first tier
  * @param preemption what happens when the running batch outgrows the first tier
+ * @param sparse which blocks a layer reads in a decode step
  */
 public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
     FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing, long maxBatchedTokens,
-    boolean waitForMemory, Preemption preemption) {
+    boolean waitForMemory, Preemption preemption, SparseSpec sparse) {
 
   public ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
       FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing) {
-    this(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, 0, true, Preemption.RECOMPUTE);
+    this(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, 0, true, Preemption.RECOMPUTE,
+        SparseSpec.DENSE);
   }
 
   public ReplayConfig {
@@ -35,19 +37,19 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
   }
 
   public ReplayConfig withTiers(List<TierConfig> t) {
-    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption);
+    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse);
   }
 
   public ReplayConfig withModel(ModelSpec m) {
-    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption);
+    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse);
   }
 
   public ReplayConfig withTiming(TimingSpec t) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t, maxBatchedTokens, waitForMemory, preemption);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t, maxBatchedTokens, waitForMemory, preemption, sparse);
   }
 
   public ReplayConfig withExpansion(Expansion e) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse);
   }
 
   /** A boolean field, or its default. */
@@ -109,8 +111,9 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     long batchedTokens = n.longValue("max_batched_tokens", 0, Long.MAX_VALUE, 0L);
     JsonNodeBool wait = new JsonNodeBool(n.raw("wait_for_memory"), n);
     Preemption pre = n.choice("preemption", Preemption.values(), ReplayConfig::lower, Preemption.RECOMPUTE);
+    SparseSpec sparse = SparseSpec.bind(n);
     n.finish();
-    return new ReplayConfig(model, tiers, h, p, f, e, batch, seed, timing, batchedTokens, wait.value(true), pre);
+    return new ReplayConfig(model, tiers, h, p, f, e, batch, seed, timing, batchedTokens, wait.value(true), pre, sparse);
   }
 
   private static TimingSpec timing(ConfigNode n, List<TierConfig> tiers) {
