@@ -61,10 +61,15 @@ public final class ReplayEngine {
     Fanout sink = new Fanout(tracker, timing == null ? tracker : timing, timing, listeners.toArray(new ReplayListener[0]));
     io.kvflow.engine.sparse.SparseReadFilter sparse = null;
     io.kvflow.engine.sparse.RetainedMass retained = new io.kvflow.engine.sparse.RetainedMass();
+    io.kvflow.engine.sparse.DiscardFilter discard = null;
     if (config.sparse().kind() != io.kvflow.engine.spec.SparseKind.DENSE && meta.kind() == TraceKind.ACCESSES) {
       sparse = new io.kvflow.engine.sparse.SparseReadFilter(sink, config.sparse(), blockTokens, retained);
       source.run(sparse, progress);
       sparse.flush();
+    } else if (config.discard().kind() != io.kvflow.engine.spec.DiscardKind.NONE && meta.kind() == TraceKind.ACCESSES) {
+      discard = new io.kvflow.engine.sparse.DiscardFilter(sink, config.discard(), retained);
+      source.run(discard, progress);
+      discard.flush();
     } else {
       source.run(sink, progress);
     }
@@ -77,8 +82,11 @@ public final class ReplayEngine {
         tracker.inputTokens(), tracker.inputTokenHits(), meta.prefixInfoKnown(), sink.occupancy(), time,
         source instanceof RequestExpander re ? re.preemptions() : 0,
         source instanceof RequestExpander re2 ? re2.waitedForMemory() : 0, tracker.compression(),
-        sparse == null ? null : new ReplayResult.SparseResult(config.sparse().kind().name().toLowerCase(java.util.Locale.ROOT)
-            .replace('_', '-'), sparse.readsIn(), sparse.readsKept(), retained));
+        sparse != null ? new ReplayResult.SparseResult(config.sparse().kind().name().toLowerCase(java.util.Locale.ROOT)
+            .replace('_', '-'), sparse.readsIn(), sparse.readsKept(), 0, sparse.windowExceedsContext(), retained)
+        : discard != null ? new ReplayResult.SparseResult(config.discard().kind().name().toLowerCase(java.util.Locale.ROOT)
+            .replace('_', '-'), discard.readsIn(), discard.readsKept(), discard.tokensDiscarded(),
+            discard.windowExceedsContext(), retained) : null);
     for (ReplayListener l : listeners) {
       l.finished(result);
     }

@@ -39,9 +39,12 @@ public record ReplayResult(String traceKind, long requests, long blockRefs, long
    * @param policy sparse-read policy
    * @param readsIn decode reads offered
    * @param readsKept reads kept
+   * @param tokensDiscarded tokens dropped for good (selective discard)
+   * @param windowExceedsContext decisions where the window (or k) covered the whole context: allowed, reported
    * @param retained share of attention mass kept, per (request, step, layer)
    */
-  public record SparseResult(String policy, long readsIn, long readsKept, io.kvflow.engine.sparse.RetainedMass retained) {}
+  public record SparseResult(String policy, long readsIn, long readsKept, long tokensDiscarded, long windowExceedsContext,
+      io.kvflow.engine.sparse.RetainedMass retained) {}
 
 
   public double prefixBlockHitRatio() {

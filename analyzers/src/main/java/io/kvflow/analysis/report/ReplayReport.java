@@ -89,6 +89,8 @@ public final class ReplayReport {
       sp.put("policy", r.sparse().policy());
       sp.put("reads_in", r.sparse().readsIn());
       sp.put("reads_kept", r.sparse().readsKept());
+      sp.put("tokens_discarded", r.sparse().tokensDiscarded());
+      sp.put("window_exceeds_context", r.sparse().windowExceedsContext());
       var mass = r.sparse().retained();
       ObjectNode am = root.putObject("attention_mass_retained");
       am.put("groups", mass.count());

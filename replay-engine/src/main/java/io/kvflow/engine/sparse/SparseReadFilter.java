@@ -32,6 +32,12 @@ public final class SparseReadFilter implements MassSink {
   private int groupLayer;
   private long readsIn;
   private long readsKept;
+  private long windowExceedsContext;
+
+  /** Groups where the window (or k) covered the whole context, so nothing was skipped. */
+  public long windowExceedsContext() {
+    return windowExceedsContext;
+  }
 
   public SparseReadFilter(AccessSink next, SparseSpec spec, int blockTokens, RetainedMass retained) {
     this.next = next;
@@ -110,12 +116,16 @@ public final class SparseReadFilter implements MassSink {
       case SINK_RECENT -> {
         int sink = (spec.sinkTokens() + blockTokens - 1) / blockTokens;
         int recent = (spec.recentTokens() + blockTokens - 1) / blockTokens;
+        if (sink + recent >= n) {
+          windowExceedsContext++; // allowed: the window covers the whole context, nothing is skipped
+        }
         for (int i = 0; i < n; i++) {
           keep[i] = i < sink || i >= n - recent;
         }
       }
       case TOP_K -> {
         if (spec.k() >= n) {
+          windowExceedsContext++;
           Arrays.fill(keep, 0, n, true);
           return;
         }

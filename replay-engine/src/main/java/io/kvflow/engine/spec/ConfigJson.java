@@ -62,6 +62,16 @@ public final class ConfigJson {
     n.put("max_batched_tokens", c.maxBatchedTokens());
     n.put("wait_for_memory", c.waitForMemory());
     n.put("preemption", ReplayConfig.lower(c.preemption()));
+    if (c.discard().kind() != DiscardKind.NONE) {
+      ObjectNode d = n.putObject("discard");
+      d.put("policy", ReplayConfig.lower(c.discard().kind()));
+      if (c.discard().kind() == DiscardKind.STREAMING_LLM) {
+        d.put("sink_tokens", c.discard().sinkTokens());
+      } else {
+        d.put("heavy_hitters", c.discard().heavyHitters());
+      }
+      d.put("recent_tokens", c.discard().recentTokens());
+    }
     if (c.sparse().kind() != SparseKind.DENSE) {
       ObjectNode sp = n.putObject("sparse_reads");
       sp.put("policy", ReplayConfig.lower(c.sparse().kind()));

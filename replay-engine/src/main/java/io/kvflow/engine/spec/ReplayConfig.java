@@ -21,15 +21,16 @@ import java.util.Set;
  * @param waitForMemory whether admission waits while the batch's blocks would not fit the first tier
  * @param preemption what happens when the running batch outgrows the first tier
  * @param sparse which blocks a layer reads in a decode step
+ * @param discard which tokens are dropped for good
  */
 public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
     FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing, long maxBatchedTokens,
-    boolean waitForMemory, Preemption preemption, SparseSpec sparse) {
+    boolean waitForMemory, Preemption preemption, SparseSpec sparse, DiscardSpec discard) {
 
   public ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
       FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing) {
     this(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, 0, true, Preemption.RECOMPUTE,
-        SparseSpec.DENSE);
+        SparseSpec.DENSE, DiscardSpec.NONE);
   }
 
   public ReplayConfig {
@@ -37,19 +38,19 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
   }
 
   public ReplayConfig withTiers(List<TierConfig> t) {
-    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse);
+    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard);
   }
 
   public ReplayConfig withModel(ModelSpec m) {
-    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse);
+    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard);
   }
 
   public ReplayConfig withTiming(TimingSpec t) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t, maxBatchedTokens, waitForMemory, preemption, sparse);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t, maxBatchedTokens, waitForMemory, preemption, sparse, discard);
   }
 
   public ReplayConfig withExpansion(Expansion e) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard);
   }
 
   /** A boolean field, or its default. */
@@ -112,8 +113,13 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     JsonNodeBool wait = new JsonNodeBool(n.raw("wait_for_memory"), n);
     Preemption pre = n.choice("preemption", Preemption.values(), ReplayConfig::lower, Preemption.RECOMPUTE);
     SparseSpec sparse = SparseSpec.bind(n);
+    DiscardSpec discard = DiscardSpec.bind(n);
     n.finish();
-    return new ReplayConfig(model, tiers, h, p, f, e, batch, seed, timing, batchedTokens, wait.value(true), pre, sparse);
+    if (sparse.kind() != SparseKind.DENSE && discard.kind() != DiscardKind.NONE) {
+      throw n.fieldError("discard", "sparse_reads and discard together are not supported yet; choose one");
+    }
+    return new ReplayConfig(model, tiers, h, p, f, e, batch, seed, timing, batchedTokens, wait.value(true), pre, sparse,
+        discard);
   }
 
   private static TimingSpec timing(ConfigNode n, List<TierConfig> tiers) {

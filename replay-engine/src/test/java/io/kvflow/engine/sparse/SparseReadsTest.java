@@ -77,6 +77,13 @@ class SparseReadsTest {
   }
 
   @Test
+  void aWindowLargerThanTheContextIsAllowedAndReported() throws Exception {
+    ReplayResult r = replay("{\"policy\": \"sink-recent\", \"sink_tokens\": 16, \"recent_tokens\": 100000}");
+    assertEquals(1.0, r.sparse().retained().mean(), 1e-6);
+    assertEquals(2, r.sparse().windowExceedsContext());
+  }
+
+  @Test
   void denseReadsRetainEverything() {
     RetainedMass m = new RetainedMass();
     SparseReadFilter f = new SparseReadFilter((key, op, weight, tokens, req, step, layer, flags) -> { },

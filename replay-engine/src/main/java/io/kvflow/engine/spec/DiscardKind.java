@@ -1,0 +1,10 @@
+package io.kvflow.engine.spec;
+
+/** Selective discard: tokens dropped from a sequence's KV for good. */
+public enum DiscardKind {
+  NONE,
+  /** StreamingLLM: keep the first sink tokens and the recent window. */
+  STREAMING_LLM,
+  /** H2O: keep the heavy-hitter blocks (most accumulated attention mass) and the recent window. */
+  H2O
+}
