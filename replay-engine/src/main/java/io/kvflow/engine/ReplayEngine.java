@@ -70,6 +70,10 @@ public final class ReplayEngine {
       discard = new io.kvflow.engine.sparse.DiscardFilter(sink, config.discard(), retained);
       source.run(discard, progress);
       discard.flush();
+    } else if (config.codecRule() != null && meta.kind() == TraceKind.ACCESSES) {
+      io.kvflow.engine.sparse.CodecRuleStage rule = new io.kvflow.engine.sparse.CodecRuleStage(sink, config.codecRule());
+      source.run(rule, progress);
+      rule.flush();
     } else {
       source.run(sink, progress);
     }

@@ -103,7 +103,7 @@ public final class ReplayReport {
       }
     }
     var comp = r.compression();
-    if (comp != null && comp.tiers().stream().anyMatch(t -> !t.codec().equals("none"))) {
+    if (comp != null && (comp.bytesMovedSaved() != 0 || comp.tiers().stream().anyMatch(t -> !t.codec().equals("none")))) {
       ObjectNode c = root.putObject("compression");
       c.put("bytes_stored_saved", comp.bytesStoredSaved());
       c.put("bytes_moved_saved", comp.bytesMovedSaved());

@@ -9,6 +9,9 @@ package io.kvflow.engine.expand;
  */
 public interface AccessSink {
   int INPUT_BLOCK = 1;
+  /** Bits 4..7 of {@code flags}: a codec for this access's data in lower tiers (CodecKind ordinal + 1), 0 = the tier's own. */
+  int CODEC_SHIFT = 4;
+  int CODEC_MASK = 0xF0;
 
   void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags);
 

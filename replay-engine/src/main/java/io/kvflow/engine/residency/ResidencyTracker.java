@@ -152,6 +152,7 @@ public final class ResidencyTracker implements AccessSink {
     lastPromoted = false;
     lastMovedBytes = 0;
     lastDecompressNs = 0;
+    override = OVERRIDES[(flags & CODEC_MASK) >>> CODEC_SHIFT];
     if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
       int found = lookup(key, op, weight);
       lastFound = found;
@@ -333,12 +334,24 @@ public final class ResidencyTracker implements AccessSink {
    * units, moved at the tier's stored size and decompressed when the tier is compressed.
    */
   private void moveOut(int t, long bytes, long units) {
-    long stored = codecs[t].stored(bytes, dtypeBytes);
+    io.kvflow.engine.spec.CodecSpec codec = override != null && t > 0 ? override : codecs[t];
+    long stored = codec.stored(bytes, dtypeBytes);
     counters[t].bytesRead += stored;
     lastMovedBytes = stored;
     bytesMovedSaved += bytes - stored;
-    lastDecompressNs = codecs[t].decompressNs(bytes, units);
+    lastDecompressNs = codec.decompressNs(bytes, units);
     decompressNs += lastDecompressNs;
+  }
+
+  /** The distance rule's codec for the current access (null: the tiers' own). */
+  private io.kvflow.engine.spec.CodecSpec override;
+
+  private static final io.kvflow.engine.spec.CodecSpec[] OVERRIDES = new io.kvflow.engine.spec.CodecSpec[16];
+
+  static {
+    for (io.kvflow.engine.spec.CodecKind k : io.kvflow.engine.spec.CodecKind.values()) {
+      OVERRIDES[k.ordinal() + 1] = io.kvflow.engine.spec.CodecSpec.defaults(k);
+    }
   }
 
   /** A unit is written into tier {@code t} (compressed on the way when the tier has a codec). */
@@ -361,9 +374,9 @@ public final class ResidencyTracker implements AccessSink {
     return tierUnit[t];
   }
 
-  /** The codec of tier {@code t}. */
+  /** The codec of tier {@code t} (for the last access: the distance rule's, when it set one). */
   public io.kvflow.engine.spec.CodecSpec codec(int t) {
-    return codecs[t];
+    return override != null && t > 0 ? override : codecs[t];
   }
 
   public long bytesMovedSaved() {

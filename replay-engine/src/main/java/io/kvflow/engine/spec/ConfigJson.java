@@ -62,6 +62,11 @@ public final class ConfigJson {
     n.put("max_batched_tokens", c.maxBatchedTokens());
     n.put("wait_for_memory", c.waitForMemory());
     n.put("preemption", ReplayConfig.lower(c.preemption()));
+    if (c.codecRule() != null) {
+      ObjectNode r = n.putObject("codec_rule");
+      r.put("recent_window", c.codecRule().recentWindow());
+      r.put("cold_int4_distance", c.codecRule().coldInt4Distance());
+    }
     if (c.discard().kind() != DiscardKind.NONE) {
       ObjectNode d = n.putObject("discard");
       d.put("policy", ReplayConfig.lower(c.discard().kind()));

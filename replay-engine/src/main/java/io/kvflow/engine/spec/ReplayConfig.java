@@ -22,15 +22,16 @@ import java.util.Set;
  * @param preemption what happens when the running batch outgrows the first tier
  * @param sparse which blocks a layer reads in a decode step
  * @param discard which tokens are dropped for good
+ * @param codecRule the distance rule for data read from lower tiers, or null
  */
 public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
     FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing, long maxBatchedTokens,
-    boolean waitForMemory, Preemption preemption, SparseSpec sparse, DiscardSpec discard) {
+    boolean waitForMemory, Preemption preemption, SparseSpec sparse, DiscardSpec discard, CodecRule codecRule) {
 
   public ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
       FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing) {
     this(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, 0, true, Preemption.RECOMPUTE,
-        SparseSpec.DENSE, DiscardSpec.NONE);
+        SparseSpec.DENSE, DiscardSpec.NONE, null);
   }
 
   public ReplayConfig {
@@ -38,19 +39,19 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
   }
 
   public ReplayConfig withTiers(List<TierConfig> t) {
-    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard);
+    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule);
   }
 
   public ReplayConfig withModel(ModelSpec m) {
-    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard);
+    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule);
   }
 
   public ReplayConfig withTiming(TimingSpec t) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t, maxBatchedTokens, waitForMemory, preemption, sparse, discard);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule);
   }
 
   public ReplayConfig withExpansion(Expansion e) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule);
   }
 
   /** A boolean field, or its default. */
@@ -114,12 +115,16 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     Preemption pre = n.choice("preemption", Preemption.values(), ReplayConfig::lower, Preemption.RECOMPUTE);
     SparseSpec sparse = SparseSpec.bind(n);
     DiscardSpec discard = DiscardSpec.bind(n);
+    CodecRule rule = CodecRule.bind(n);
     n.finish();
+    if (rule != null && (sparse.kind() != SparseKind.DENSE || discard.kind() != DiscardKind.NONE)) {
+      throw n.fieldError("codec_rule", "the distance rule cannot be combined with sparse_reads or discard yet");
+    }
     if (sparse.kind() != SparseKind.DENSE && discard.kind() != DiscardKind.NONE) {
       throw n.fieldError("discard", "sparse_reads and discard together are not supported yet; choose one");
     }
     return new ReplayConfig(model, tiers, h, p, f, e, batch, seed, timing, batchedTokens, wait.value(true), pre, sparse,
-        discard);
+        discard, rule);
   }
 
   private static TimingSpec timing(ConfigNode n, List<TierConfig> tiers) {
