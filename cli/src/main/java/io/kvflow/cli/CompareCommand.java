@@ -37,16 +37,24 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "out", paramLabel = "DIR", description = "output directory [default: out]")
   Path out;
 
+  @Option(names = "--preset", paramLabel = "MODEL", description = "model preset replacing both configs' model")
+  String preset;
+
   @Option(names = {"-q", "--quiet"}, description = "no progress display")
   boolean quiet;
 
   @Override
   public Integer call() throws Exception {
-    var b = ConfigLoader.load(baseline);
-    var c = ConfigLoader.load(candidate);
+    var b = ConfigLoader.load(baseline).config();
+    var c = ConfigLoader.load(candidate).config();
+    if (preset != null) {
+      var m = io.kvflow.engine.spec.Presets.model(preset, "--preset", "model");
+      b = b.withModel(m);
+      c = c.withModel(m);
+    }
     Files.createDirectories(out);
-    ReplayRun.Outcome rb = ReplayRun.run(trace, b.config(), baseline, out.resolve("baseline"), "baseline", quiet);
-    ReplayRun.Outcome rc = ReplayRun.run(trace, c.config(), candidate, out.resolve("candidate"), "candidate", quiet);
+    ReplayRun.Outcome rb = ReplayRun.run(trace, b, baseline, out.resolve("baseline"), "baseline", quiet);
+    ReplayRun.Outcome rc = ReplayRun.run(trace, c, candidate, out.resolve("candidate"), "candidate", quiet);
     ObjectNode report = JsonNodeFactory.instance.objectNode();
     report.set("baseline", rb.report());
     report.set("candidate", rc.report());

@@ -31,9 +31,11 @@ final class DecodeWorkload implements WorkloadGenerator {
   public List<ParamSpec> params() {
     return List.of(
         ParamSpec.SEED,
-        ParamSpec.ofChoice("preset", "none", "workload preset; kvflow-seed is the original study's scenario "
-            + "(4 requests, context 8192, 128 steps, 32 layers, 16-token blocks); explicit options override it",
-            "none", "kvflow-seed"),
+        ParamSpec.ofChoice("preset", "none", "workload preset: the original study's kvflow-seed = default_8k "
+            + "(4 requests, context 8192, 128 steps, 32 layers), short_2k / medium_32k / long_128k_cold (2 requests, "
+            + "context 2048 / 32768 / 131072, 64 / 96 / 128 steps, 8 layers; replay them with model kvflow-small); "
+            + "explicit options override it",
+            "none", "kvflow-seed", "default_8k", "short_2k", "medium_32k", "long_128k_cold"),
         ParamSpec.ofInt("requests", 4, "sequences decoded together (the batch)"),
         ParamSpec.ofInt("context", 8192, "prompt tokens per sequence"),
         ParamSpec.ofInt("steps", 128, "decode steps"),
@@ -51,11 +53,19 @@ final class DecodeWorkload implements WorkloadGenerator {
 
   @Override
   public long generate(Params params, Path out, Progress progress) {
-    boolean seedPreset = params.getString("preset").equals("kvflow-seed");
-    int requests = params.intAtLeast("requests", 1);
-    int context = params.intAtLeast("context", 1);
-    int steps = params.intAtLeast("steps", 0);
-    int layers = params.intAtLeast("layers", 1);
+    String preset = params.getString("preset");
+    boolean seedPreset = !preset.equals("none");
+    // the presets' shapes: {requests, context, steps, layers}
+    int[] shape = switch (preset) {
+      case "short_2k" -> new int[] {2, 2048, 64, 8};
+      case "medium_32k" -> new int[] {2, 32768, 96, 8};
+      case "long_128k_cold" -> new int[] {2, 131072, 128, 8};
+      default -> new int[] {4, 8192, 128, 32};
+    };
+    int requests = params.given("requests") || !seedPreset ? params.intAtLeast("requests", 1) : shape[0];
+    int context = params.given("context") || !seedPreset ? params.intAtLeast("context", 1) : shape[1];
+    int steps = params.given("steps") || !seedPreset ? params.intAtLeast("steps", 0) : shape[2];
+    int layers = params.given("layers") || !seedPreset ? params.intAtLeast("layers", 1) : shape[3];
     int bt = params.intAtLeast("block-tokens", 1);
     long stepNs = params.longAtLeast("step-ns", 1);
     boolean attention = params.getString("attention").equals("synthetic");
@@ -78,7 +88,7 @@ final class DecodeWorkload implements WorkloadGenerator {
     TraceMetadata meta = TraceMetadata.of(TraceKind.ACCESSES, bt, "kvflow generate decode " + params.canonical())
         .withGenerator("decode", seed);
     if (seedPreset) {
-      meta = meta.withExtra("kvflow.preset", "kvflow-seed");
+      meta = meta.withExtra("kvflow.preset", preset);
     }
     int maxBlocks = (context + steps + bt - 1) / bt;
     double[] mass = new double[maxBlocks];

@@ -11,6 +11,7 @@ public final class Params {
   private final String workload;
   private final Map<String, ParamSpec> specs = new LinkedHashMap<>();
   private final Map<String, String> values = new LinkedHashMap<>();
+  private final java.util.Set<String> givenNames = new java.util.HashSet<>();
 
   public Params(String workload, List<ParamSpec> specList, Map<String, String> given) {
     this.workload = workload;
@@ -25,6 +26,7 @@ public final class Params {
             + "; its options are " + specs.keySet().stream().map(k -> "--" + k).collect(Collectors.joining(" ")));
       }
       values.put(s.name(), e.getValue());
+      givenNames.add(s.name());
       parse(s, e.getValue());
     }
   }
@@ -63,6 +65,11 @@ public final class Params {
       throw new IllegalArgumentException("workload " + workload + " declares no parameter " + name);
     }
     return s;
+  }
+
+  /** Whether the option was given (not its default). */
+  public boolean given(String name) {
+    return givenNames.contains(name);
   }
 
   public int getInt(String name) {

@@ -8,7 +8,8 @@ public enum ImportFormat {
   MOONCAKE(MooncakeImporter::new),
   AZURE(AzureImporter::new),
   VLLM_EVENTS(VllmEventsImporter::new),
-  ORACLE_GENERAL(OracleGeneralImporter::new);
+  ORACLE_GENERAL(OracleGeneralImporter::new),
+  KVFLOW_JSONL(KvflowJsonlImporter::new);
 
   private final Supplier<TraceImporter> factory;
 

@@ -41,6 +41,7 @@ class ImporterFuzzTest {
           + "{\"ts\": 1700000000.75, \"events\": [{\"type\": \"BlockRemoved\", \"block_hashes\": [11], \"medium\": \"GPU\"}]}\n"
           + "[1700000001, [[\"BlockStored\", [13], 12, [5], 16, null, null], [\"AllBlocksCleared\"]]]\n")
           .getBytes(StandardCharsets.UTF_8);
+      case KVFLOW_JSONL -> java.nio.file.Files.readAllBytes(Path.of("..", "sample-traces", "kvflow", "mixed_context.jsonl"));
       case ORACLE_GENERAL -> {
         ByteBuffer b = ByteBuffer.allocate(24 * 20).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < 20; i++) {
