@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "kvflow", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Trace-driven replay analyzer for the KV cache of long-context LLM inference.",
-    subcommands = {CompareCommand.class, GenerateCommand.class, ImportCommand.class, InspectCommand.class, ReplayCommand.class, ReuseCommand.class, SimulateCommand.class, SizeCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {CompareCommand.class, GenerateCommand.class, ImportCommand.class, InspectCommand.class, ReplayCommand.class, ReuseCommand.class, SimulateCommand.class, SizeCommand.class, SweepCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static final int EXIT_OK = 0;
   public static final int EXIT_INTERNAL = 1;

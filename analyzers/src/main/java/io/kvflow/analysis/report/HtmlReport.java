@@ -91,6 +91,15 @@ public final class HtmlReport {
       sb.append(Svg.lines("Tier occupancy over " + occ.path("x").asText("time"), occ.path("x").asText("time"),
           "placement units resident", series, false, false));
     }
+    if (r.has("pareto_stall_vs_hbm")) {
+      List<double[]> pts = new ArrayList<>();
+      for (JsonNode p : r.get("pareto_stall_vs_hbm")) {
+        pts.add(new double[] {p.get(0).asDouble(), p.get(1).asDouble()});
+      }
+      pts.sort((a, b) -> Double.compare(a[0], b[0]));
+      sb.append(Svg.lines("Pareto front: mean step stall against HBM capacity", "HBM capacity (bytes)",
+          "mean step stall (ns)", List.of(new Svg.Series("Pareto-optimal points", pts)), false, false));
+    }
     JsonNode mrc = r.has("mrc") ? r.get("mrc") : null;
     if (mrc != null && mrc.isArray()) {
       List<double[]> pts = new ArrayList<>();

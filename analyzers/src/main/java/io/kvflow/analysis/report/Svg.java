@@ -78,11 +78,11 @@ final class Svg {
     if (!logY) {
       ylo = Math.min(0, ylo);
     }
-    if (xhi == xlo) {
-      xhi = xlo + 1;
+    if (xhi <= xlo) {
+      xhi = xlo + Math.max(1, Math.abs(xlo) * 0.1);
     }
-    if (yhi == ylo) {
-      yhi = ylo + 1;
+    if (yhi <= ylo) {
+      yhi = ylo + Math.max(1, Math.abs(ylo) * 0.1);
     }
     axes(sb, xlo, xhi, ylo, yhi, logX, logY, xLabel, yLabel, true);
     int c = 0;
@@ -176,7 +176,7 @@ final class Svg {
   private static List<double[]> ticks(double lo, double hi, boolean log) {
     java.util.ArrayList<double[]> out = new java.util.ArrayList<>();
     if (log) {
-      for (double d = Math.pow(10, Math.floor(Math.log10(lo))); d <= hi * 1.0001; d *= 10) {
+      for (double d = Math.pow(10, Math.floor(Math.log10(lo))); d <= hi * 1.0001 && out.size() < 50; d *= 10) {
         if (d >= lo * 0.9999) {
           out.add(new double[] {d});
         }
@@ -190,7 +190,8 @@ final class Svg {
     if ((hi - lo) / step > 10) {
       step *= 2;
     }
-    for (double v = Math.ceil(lo / step) * step; v <= hi * 1.0001; v += step) {
+    double v = Math.ceil(lo / step) * step;
+    for (int i = 0; i < 50 && v <= hi + step * 1e-6; i++, v = Math.ceil(lo / step) * step + i * step) {
       out.add(new double[] {v});
     }
     return out;

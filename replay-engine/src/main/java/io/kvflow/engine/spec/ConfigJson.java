@@ -89,20 +89,10 @@ public final class ConfigJson {
     }
     if (c.timing() != null) {
       TimingSpec t = c.timing();
-      ObjectNode hw = n.putObject("hardware");
-      hw.put("name", t.hardware().name());
-      hw.put("hbm_bandwidth_bps", t.hardware().hbmBandwidthBps());
-      hw.put("peak_flops", t.hardware().peakFlops());
-      hw.put("layer_overhead_ns", t.hardware().layerOverheadNs());
-      ArrayNode links = hw.putArray("links");
-      for (LinkSpec l : t.hardware().links()) {
-        ObjectNode o = links.addObject();
-        o.put("name", l.name());
-        o.put("from", l.from());
-        o.put("to", l.to());
-        o.put("bandwidth_bps", l.bandwidthBps());
-        o.put("overhead_ns", l.overheadNs());
-        o.put("dma_engines", l.dmaEngines());
+      if (t.hardware().equals(Presets.hardware(t.hardware().name()))) {
+        n.put("hardware", t.hardware().name()); // a shipped preset, by name
+      } else {
+        writeHardware(n.putObject("hardware"), t.hardware());
       }
       ObjectNode p = n.putObject("prefetch");
       p.put("policy", ReplayConfig.lower(t.prefetch()));
@@ -111,5 +101,22 @@ public final class ConfigJson {
       n.put("max_transfer_bytes", t.maxTransferBytes());
     }
     return n;
+  }
+
+  private static void writeHardware(ObjectNode hw, HardwareSpec h) {
+    hw.put("name", h.name());
+    hw.put("hbm_bandwidth_bps", h.hbmBandwidthBps());
+    hw.put("peak_flops", h.peakFlops());
+    hw.put("layer_overhead_ns", h.layerOverheadNs());
+    ArrayNode links = hw.putArray("links");
+    for (LinkSpec l : h.links()) {
+      ObjectNode o = links.addObject();
+      o.put("name", l.name());
+      o.put("from", l.from());
+      o.put("to", l.to());
+      o.put("bandwidth_bps", l.bandwidthBps());
+      o.put("overhead_ns", l.overheadNs());
+      o.put("dma_engines", l.dmaEngines());
+    }
   }
 }

@@ -58,6 +58,11 @@ public final class ConfigLoader {
     return new LoadedConfig(ReplayConfig.bind(new ConfigNode(file.toString(), "$", tree)), tree);
   }
 
+  /** Binds a config given as JSON ({@code source} names it in errors). */
+  public static LoadedConfig fromJson(String source, JsonNode tree) {
+    return new LoadedConfig(ReplayConfig.bind(new ConfigNode(source, "$", tree)), tree);
+  }
+
   /** A bound config with the JSON it came from (hashed into the report's manifest). */
   public record LoadedConfig(ReplayConfig config, JsonNode json) {}
 }

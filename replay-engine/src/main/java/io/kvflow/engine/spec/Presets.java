@@ -32,6 +32,12 @@ public final class Presets {
     }
   }
 
+  /** The hardware preset {@code name}, or null. */
+  public static HardwareSpec hardware(String name) {
+    JsonNode n = resource("hardware", name);
+    return n == null ? null : HardwareSpec.bind(new ConfigNode("preset hardware/" + name, "$", n));
+  }
+
   public static ModelSpec model(String name, String source, String path) {
     JsonNode n = resource("models", name);
     if (n == null) {

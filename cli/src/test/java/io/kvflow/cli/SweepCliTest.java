@@ -1,0 +1,79 @@
+package io.kvflow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Sweeps: the table, resuming, failing points, bad grids. */
+class SweepCliTest {
+  @TempDir
+  Path dir;
+
+  static final Path CHAT = Path.of("..", "sample-traces", "chat-small.parquet");
+
+  private Path file(String name, String content) throws Exception {
+    return Files.writeString(dir.resolve(name), content);
+  }
+
+  @Test
+  void sweepWritesOneRowPerPointAndResumes() throws Exception {
+    Path grid = file("g.json", "{\"axes\": {\"$.tiers[0].policy\": [\"lru\", \"fifo\", \"arc\"]},"
+        + " \"zip\": [{\"$.tiers[0].capacity_bytes\": [1000000000, 4000000000], \"$.max_batch\": [4, 8]}]}");
+    Path out = dir.resolve("sw");
+    CliTestSupport.Result r = CliTestSupport.run("sweep", CHAT.toString(), "--grid", grid.toString(), "--out", out.toString(), "-q");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode t = new ObjectMapper().readTree(out.resolve("sweep.json").toFile());
+    assertEquals(6, t.get("points").size());
+    assertEquals("arc", t.get("points").get(4).get("$.tiers[0].policy").asText());
+    assertEquals("8", t.get("points").get(5).get("$.max_batch").asText());
+    byte[] csv = Files.readAllBytes(out.resolve("sweep.csv"));
+    long files;
+    try (Stream<Path> s = Files.list(out.resolve("points"))) {
+      files = s.count();
+    }
+    assertEquals(6, files);
+    // a rerun skips every point and gives the same table
+    long before = Files.getLastModifiedTime(out.resolve("points")).toMillis();
+    assertEquals(0, CliTestSupport.run("sweep", CHAT.toString(), "--grid", grid.toString(), "--out", out.toString(), "-q").exit());
+    assertArrayEquals(csv, Files.readAllBytes(out.resolve("sweep.csv")));
+    assertTrue(before > 0);
+    assertTrue(Files.readString(out.resolve("report.html")).contains("<svg"));
+  }
+
+  @Test
+  void aFailingPointIsReportedAndTheOthersKept() throws Exception {
+    Path cfg = file("opt.json", "{\"model\": \"llama-3-8b\", \"tiers\": [{\"name\": \"hbm\", \"kind\": \"hbm\","
+        + " \"capacity_blocks\": 500, \"policy\": \"opt\"}]}");
+    Path grid = file("g.json", "{\"axes\": {\"$.expansion\": [\"prefix\", \"full\"]}}");
+    Path out = dir.resolve("fail");
+    CliTestSupport.Result r = CliTestSupport.run("sweep", CHAT.toString(), "--grid", grid.toString(), "--config",
+        cfg.toString(), "--out", out.toString(), "-q");
+    assertEquals(1, r.exit(), "a failed point makes the sweep fail");
+    JsonNode t = new ObjectMapper().readTree(out.resolve("sweep.json").toFile());
+    assertEquals("ok", t.get("points").get(0).get("status").asText());
+    assertEquals("error", t.get("points").get(1).get("status").asText());
+    assertEquals("full", t.get("points").get(1).get("$.expansion").asText());
+    assertTrue(t.get("points").get(1).get("error").asText().contains("expansion"));
+  }
+
+  @Test
+  void badGridsExitTwoNamingThePath() throws Exception {
+    String out = dir.resolve("bad").toString();
+    GenerateInspectCliTest.assertBadInput(CliTestSupport.run("sweep", CHAT.toString(), "--grid",
+        file("a.json", "{\"axes\": {\"$.tiers[0].polcy\": [\"lru\"]}}").toString(), "--out", out), "$.tiers[0].polcy");
+    GenerateInspectCliTest.assertBadInput(CliTestSupport.run("sweep", CHAT.toString(), "--grid",
+        file("b.json", "{\"axes\": {\"$.tiers[0].policy\": []}}").toString(), "--out", out), "non-empty list");
+    GenerateInspectCliTest.assertBadInput(CliTestSupport.run("sweep", CHAT.toString(), "--grid",
+        file("c.json", "{\"axes\": {\"$.max_batch\": [\"many\"]}}").toString(), "--out", out), "$.max_batch: expected an integer");
+    GenerateInspectCliTest.assertBadInput(CliTestSupport.run("sweep", CHAT.toString(), "--grid",
+        file("d.json", "{\"axes\": {\"$.tiers[7].policy\": [\"lru\"]}}").toString(), "--out", out), "$.tiers[7].policy");
+  }
+}
