@@ -39,7 +39,7 @@ import picocli.CommandLine.Parameters;
 /** {@code kvflow sweep TRACE... --grid FILE [--config CFG] --out DIR}: one replay per grid point, locally in parallel. */
 @Command(name = "sweep", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = {"Replay traces over a grid of config values, in parallel on all cores; resumable (points already "
-        + "done are skipped when rerun). Writes DIR/sweep.csv, DIR/sweep.json, DIR/report.html and DIR/points/."})
+        + "done are skipped when rerun). Writes DIR/sweep.parquet, sweep.csv, sweep.json, report.html and points/."})
 final class SweepCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -152,6 +152,12 @@ final class SweepCommand implements Callable<Integer> {
     }
     AtomicOutput.writeBytes(out.resolve("sweep.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
     AtomicOutput.writeBytes(out.resolve("sweep.json"), InspectCommand.JSON.writeValueAsBytes(table));
+    List<String> text = new ArrayList<>(List.of("trace"));
+    text.addAll(g.paths());
+    text.addAll(List.of("status", "error"));
+    List<String> numbers = new ArrayList<>(columns);
+    numbers.removeAll(text);
+    io.kvflow.analysis.sweep.TableWriter.write(out.resolve("sweep.parquet"), text, numbers, List.of(rows));
     HtmlReport.write(out.resolve("report.html"), sweepReport(rows, g.paths()), "KVFlow sweep: " + points.size() + " points");
     if (!quiet) {
       System.err.printf("%d points: %d run, %d already done, %d failed; wrote %s%n", points.size(), todo.size(), skipped,

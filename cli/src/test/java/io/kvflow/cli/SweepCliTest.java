@@ -46,6 +46,15 @@ class SweepCliTest {
     assertArrayEquals(csv, Files.readAllBytes(out.resolve("sweep.csv")));
     assertTrue(before > 0);
     assertTrue(Files.readString(out.resolve("report.html")).contains("<svg"));
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT \"$.tiers[0].policy\"), "
+            + "min(first_tier_hit_ratio) FROM read_parquet('" + out.resolve("sweep.parquet") + "')")) {
+      rs.next();
+      assertEquals(6, rs.getLong(1));
+      assertEquals(3, rs.getLong(2));
+      assertTrue(rs.getDouble(3) > 0);
+    }
   }
 
   @Test
