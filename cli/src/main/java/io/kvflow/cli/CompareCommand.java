@@ -28,11 +28,18 @@ final class CompareCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "TRACE")
   Path trace;
 
-  @Option(names = "--baseline", required = true, paramLabel = "CFG", description = "config file or shipped config name")
+  @Option(names = "--baseline", paramLabel = "CFG", description = "config file or shipped config name")
   String baseline;
 
-  @Option(names = "--candidate", required = true, paramLabel = "CFG", description = "config file or shipped config name")
+  @Option(names = "--candidate", paramLabel = "CFG", description = "config file or shipped config name")
   String candidate;
+
+  @Option(names = "--policies", split = ",", paramLabel = "P", description = "instead of two configs: one replay per "
+      + "first-tier policy of --config (the common one-axis comparison)")
+  java.util.List<String> policies;
+
+  @Option(names = "--config", defaultValue = "default", paramLabel = "CFG", description = "base config for --policies [default: default]")
+  String config;
 
   @Option(names = "--out", defaultValue = "out", paramLabel = "DIR", description = "output directory [default: out]")
   Path out;
@@ -45,6 +52,12 @@ final class CompareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (policies != null) {
+      return comparePolicies();
+    }
+    if (baseline == null || candidate == null) {
+      throw new io.kvflow.common.BadInputException("give --baseline CFG and --candidate CFG, or --policies a,b,c");
+    }
     var b = ConfigLoader.load(baseline).config();
     var c = ConfigLoader.load(candidate).config();
     if (preset != null) {
@@ -65,6 +78,40 @@ final class CompareCommand implements Callable<Integer> {
     if (!quiet) {
       System.err.println("wrote " + out.resolve("report.json") + " and " + out.resolve("report.html"));
     }
+    return 0;
+  }
+
+  private int comparePolicies() throws Exception {
+    var base = ConfigLoader.load(config).config();
+    if (preset != null) {
+      base = base.withModel(io.kvflow.engine.spec.Presets.model(preset, "--preset", "model"));
+    }
+    Files.createDirectories(out);
+    ObjectNode report = JsonNodeFactory.instance.objectNode();
+    ObjectNode runs = report.putObject("runs");
+    PrintWriter w = spec.commandLine().getOut();
+    w.printf("%-14s %12s %20s %16s %16s%n", "policy", "hit_ratio", "hbm_bytes_read", "step_mean_ms", "stall_mean_ms");
+    for (String p : policies) {
+      var kind = io.kvflow.engine.policy.PolicyKind.fromName(p.strip());
+      if (kind == null) {
+        throw new io.kvflow.common.BadInputException("option --policies: unknown policy '" + p + "'");
+      }
+      var tiers = new java.util.ArrayList<>(base.tiers());
+      tiers.set(0, tiers.get(0).withPolicy(kind));
+      if (kind.offline()) {
+        tiers = new java.util.ArrayList<>(java.util.List.of(tiers.get(0)));
+      }
+      ReplayRun.Outcome o = ReplayRun.run(trace, base.withTiers(tiers), config + " with " + kind.jsonName(),
+          out.resolve(kind.jsonName()), kind.jsonName(), quiet);
+      runs.set(kind.jsonName(), o.report());
+      JsonNode hbm = tier(o.report(), "hbm");
+      JsonNode lat = o.report().path("latency_ns");
+      w.printf("%-14s %12.4f %,20d %16s %16s%n", kind.jsonName(), o.result().tiers().get(0).hitRatio(),
+          hbm == null ? 0 : hbm.get("bytes_read").asLong(),
+          lat.has("step") ? String.format("%.3f", lat.get("step").get("mean").asDouble() / 1e6) : "-",
+          lat.has("step_stall") ? String.format("%.3f", lat.get("step_stall").get("mean").asDouble() / 1e6) : "-");
+    }
+    ReplayReport.write(out.resolve("report.json"), report);
     return 0;
   }
 

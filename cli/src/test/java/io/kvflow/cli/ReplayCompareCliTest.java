@@ -117,6 +117,20 @@ class ReplayCompareCliTest {
   }
 
   @Test
+  void comparePoliciesRunsOneReplayPerPolicy() throws Exception {
+    Path out = dir.resolve("policies");
+    CliTestSupport.Result r = CliTestSupport.run("compare", CHAT.toString(), "--policies", "lru,fifo,s3fifo", "--config",
+        config(scheduler("none", "none")).toString(), "--out", out.toString(), "-q");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode j = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    assertEquals(3, j.get("runs").size());
+    assertEquals("s3fifo", j.get("runs").get("s3fifo").get("config").get("tiers").get(0).get("policy").asText());
+    assertTrue(r.out().contains("fifo"));
+    GenerateInspectCliTest.assertBadInput(CliTestSupport.run("compare", CHAT.toString(), "--policies", "lru,nope", "--out",
+        out.toString()), "unknown policy 'nope'");
+  }
+
+  @Test
   void badConfigurationsExitTwoNamingTheField() throws Exception {
     String neg = TIMED.replace("\"hardware\": \"h100-sxm\"", "\"hardware\": {\"hbm_bandwidth_bps\": 3e12, \"peak_flops\": 1e15, "
         + "\"links\": [{\"name\": \"p\", \"from\": \"dram\", \"to\": \"hbm\", \"bandwidth_bps\": -1}]}");
