@@ -39,6 +39,10 @@ final class ReuseCommand implements Callable<Integer> {
 
     @Option(names = "--shards-max", paramLabel = "N", description = "SHARDS fixed-size sampling keeping N keys")
     Integer max;
+
+    @Option(names = "--partitions", paramLabel = "P", description = "exact distances per hash partition of the blocks, "
+        + "combined (the identity a cluster run relies on)")
+    Integer partitions;
   }
 
   @ArgGroup(exclusive = true)
@@ -72,6 +76,12 @@ final class ReuseCommand implements Callable<Integer> {
       }
       mode = ReuseStudy.Sampling.FIXED_RATE;
       rate = sampling.rate;
+    } else if (sampling != null && sampling.partitions != null) {
+      if (sampling.partitions < 1) {
+        throw new BadInputException("option --partitions: " + sampling.partitions + " must be >= 1");
+      }
+      mode = ReuseStudy.Sampling.PARTITIONED;
+      max = sampling.partitions;
     } else if (sampling != null && sampling.max != null) {
       if (sampling.max < 1) {
         throw new BadInputException("option --shards-max: " + sampling.max + " must be >= 1");

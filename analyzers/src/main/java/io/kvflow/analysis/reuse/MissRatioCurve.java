@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.TreeSet;
 
 /** An LRU miss-ratio curve: miss ratio at cache sizes in blocks, from a reuse-distance histogram. */
-public final class MissRatioCurve {
+public class MissRatioCurve {
   private final double[] cumulative;
   private final double total;
 

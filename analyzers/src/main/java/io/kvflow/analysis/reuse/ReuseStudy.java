@@ -20,7 +20,9 @@ public final class ReuseStudy {
   public enum Sampling {
     EXACT,
     FIXED_RATE,
-    FIXED_SIZE
+    FIXED_SIZE,
+    /** Exact per hash partition of the block ids, combined (how a cluster would split the work). */
+    PARTITIONED
   }
 
   /**
@@ -37,8 +39,9 @@ public final class ReuseStudy {
 
   public static ObjectNode run(Path trace, Options o, Progress progress) {
     ReuseDistanceAnalyzer exact = o.sampling() == Sampling.EXACT ? new ReuseDistanceAnalyzer() : null;
+    PartitionedReuse partitioned = o.sampling() == Sampling.PARTITIONED ? new PartitionedReuse(o.maxKeys(), o.seed()) : null;
     Shards shards = switch (o.sampling()) {
-      case EXACT -> null;
+      case EXACT, PARTITIONED -> null;
       case FIXED_RATE -> Shards.fixedRate(o.rate(), o.seed());
       case FIXED_SIZE -> Shards.fixedSize(o.maxKeys(), o.seed());
     };
@@ -49,6 +52,8 @@ public final class ReuseStudy {
     long refs = BlockStream.forEachPipelined(trace, key -> {
       if (exact != null) {
         exact.access(key);
+      } else if (partitioned != null) {
+        partitioned.access(key);
       } else {
         shards.access(key);
       }
@@ -83,6 +88,13 @@ public final class ReuseStudy {
       for (int i = 0; i < last; i++) {
         rt.add(times[i]);
       }
+    } else if (partitioned != null) {
+      out.put("sampling", "partitioned");
+      out.put("partitions", o.maxKeys());
+      out.put("cold_misses", partitioned.coldMisses());
+      out.put("distinct_blocks", partitioned.distinctKeys());
+      distinctEstimate = partitioned.distinctKeys();
+      curve = partitioned.curve();
     } else {
       out.put("sampling", o.sampling() == Sampling.FIXED_RATE ? "shards-fixed-rate" : "shards-fixed-size");
       out.put("shards_rate", shards.rate());

@@ -209,4 +209,19 @@ class ReuseDistanceTest {
     double mae = meanAbsoluteError(shards.curve(), new MissRatioCurve(exact.histogram()), keys);
     assertTrue(mae <= 0.015, "SHARDS fixed-size MAE " + mae);
   }
+
+  @Test
+  void partitionedCurveMatchesTheExactOne() {
+    int keys = 1_000_000;
+    long[] trace = zipfTrace(2_000_000, keys, 1.0, 5);
+    ReuseDistanceAnalyzer exact = new ReuseDistanceAnalyzer();
+    PartitionedReuse parts = new PartitionedReuse(64, 1);
+    for (long k : trace) {
+      exact.access(k);
+      parts.access(k);
+    }
+    assertEquals(exact.coldMisses(), parts.coldMisses());
+    double mae = meanAbsoluteError(parts.curve(), new MissRatioCurve(exact.histogram()), keys);
+    assertTrue(mae <= 0.01, "partitioned MAE " + mae);
+  }
 }
