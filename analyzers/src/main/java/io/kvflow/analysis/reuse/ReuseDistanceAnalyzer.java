@@ -35,8 +35,6 @@ public final class ReuseDistanceAnalyzer {
     allocate(positions);
   }
 
-  long compactions;
-  long compactionNs;
 
   private void allocate(int size) {
     marks = new MarkCounter(size);
@@ -89,16 +87,6 @@ public final class ReuseDistanceAnalyzer {
   }
 
   private void compact() {
-    compactions++;
-    long t0 = System.nanoTime();
-    try {
-      compactNow();
-    } finally {
-      compactionNs += System.nanoTime() - t0;
-    }
-  }
-
-  private void compactNow() {
     int distinct = lastPosition.size();
     int size = keyAt.length;
     // keep at least 4 positions per distinct key, so a compaction (O(positions)) comes at most
