@@ -1,7 +1,6 @@
 package io.kvflow.engine.sparse;
 
 import io.kvflow.engine.expand.AccessSink;
-import io.kvflow.engine.expand.MassSink;
 import io.kvflow.engine.spec.DiscardKind;
 import io.kvflow.engine.spec.DiscardSpec;
 import io.kvflow.trace.AccessOp;
@@ -25,20 +24,10 @@ import java.util.Map;
  * pass with the tokens they still hold. The share of each step's attention mass on kept tokens is
  * recorded (a block's mass counts in proportion to its kept tokens).
  */
-public final class DiscardFilter implements MassSink {
-  private final MassSink next;
-  private final AccessSink plainNext;
+public final class DiscardFilter extends ReadGroupStage {
   private final DiscardSpec spec;
   private final RetainedMass retained;
   private final Map<Long, Sequence> sequences = new HashMap<>();
-  // the current group of reads (one request, step, layer)
-  private long[] keys = new long[256];
-  private int[] weights = new int[256];
-  private float[] mass = new float[256];
-  private int n;
-  private long groupRequest;
-  private int groupStep;
-  private int groupLayer;
   private long frees;
   private long tokensDiscarded;
   private long readsIn;
@@ -95,8 +84,7 @@ public final class DiscardFilter implements MassSink {
   }
 
   public DiscardFilter(AccessSink next, DiscardSpec spec, RetainedMass retained) {
-    this.next = next instanceof MassSink m ? m : null;
-    this.plainNext = next;
+    super(next);
     this.spec = spec;
     this.retained = retained;
   }
@@ -106,32 +94,7 @@ public final class DiscardFilter implements MassSink {
   }
 
   @Override
-  public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
-    access(key, op, weight, tokens, requestId, step, layer, flags, Float.NaN);
-  }
-
-  @Override
-  public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags,
-      float attnMass) {
-    if (op == AccessOp.READ.code() && step >= 0) {
-      if (n > 0 && (requestId != groupRequest || step != groupStep || layer != groupLayer)) {
-        flush();
-      }
-      if (n == keys.length) {
-        keys = Arrays.copyOf(keys, n * 2);
-        weights = Arrays.copyOf(weights, n * 2);
-        mass = Arrays.copyOf(mass, n * 2);
-      }
-      groupRequest = requestId;
-      groupStep = step;
-      groupLayer = layer;
-      keys[n] = key;
-      weights[n] = weight;
-      mass[n] = attnMass;
-      n++;
-      return;
-    }
-    flush();
+  void other(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags, float attnMass) {
     if (op == AccessOp.WRITE.code() || op == AccessOp.APPEND.code()) {
       Sequence s = sequence(requestId, layer);
       int i = s.indexOf(key, tokens);
@@ -153,19 +116,9 @@ public final class DiscardFilter implements MassSink {
     forward(key, op, weight, tokens, requestId, step, layer, flags, attnMass);
   }
 
-  private void forward(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags, float m) {
-    if (next != null) {
-      next.access(key, op, weight, tokens, requestId, step, layer, flags, m);
-    } else {
-      plainNext.access(key, op, weight, tokens, requestId, step, layer, flags);
-    }
-  }
-
   /** Decides the buffered group: drop reads of discarded blocks, then discard for the next step. */
-  public void flush() {
-    if (n == 0) {
-      return;
-    }
+  @Override
+  void flushGroup() {
     Sequence s = sequence(groupRequest, groupLayer);
     double total = 0;
     double kept = 0;
@@ -190,7 +143,6 @@ public final class DiscardFilter implements MassSink {
     if (allMass && total > 0) {
       retained.record(kept / total);
     }
-    n = 0;
     discard(s, groupRequest, groupStep, groupLayer);
   }
 
@@ -282,23 +234,5 @@ public final class DiscardFilter implements MassSink {
 
   public long tokensDiscarded() {
     return tokensDiscarded;
-  }
-
-  @Override
-  public void requestStarted(long requestId, long arrivalNs, int inputTokens, int outputTokens) {
-    flush();
-    plainNext.requestStarted(requestId, arrivalNs, inputTokens, outputTokens);
-  }
-
-  @Override
-  public void requestFinished(long requestId) {
-    flush();
-    plainNext.requestFinished(requestId);
-  }
-
-  @Override
-  public void stepFinished(long iteration) {
-    flush();
-    plainNext.stepFinished(iteration);
   }
 }

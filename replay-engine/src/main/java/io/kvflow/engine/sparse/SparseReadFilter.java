@@ -1,7 +1,6 @@
 package io.kvflow.engine.sparse;
 
 import io.kvflow.engine.expand.AccessSink;
-import io.kvflow.engine.expand.MassSink;
 import io.kvflow.engine.spec.SparseKind;
 import io.kvflow.engine.spec.SparseSpec;
 import io.kvflow.trace.AccessOp;
@@ -14,22 +13,12 @@ import java.util.Arrays;
  * every group whose reads all carry attention mass it records the share of mass the kept reads hold.
  * Memory: one group of reads (one sequence's blocks).
  */
-public final class SparseReadFilter implements MassSink {
-  private final AccessSink next;
+public final class SparseReadFilter extends ReadGroupStage {
   private final SparseSpec spec;
   private final int blockTokens;
   private final RetainedMass retained;
-  private long[] keys = new long[256];
-  private int[] weights = new int[256];
-  private int[] tokens = new int[256];
-  private int[] flags = new int[256];
-  private float[] mass = new float[256];
   private boolean[] keep = new boolean[256];
   private Integer[] order = new Integer[0];
-  private int n;
-  private long groupRequest;
-  private int groupStep;
-  private int groupLayer;
   private long readsIn;
   private long readsKept;
   private long windowExceedsContext;
@@ -40,52 +29,16 @@ public final class SparseReadFilter implements MassSink {
   }
 
   public SparseReadFilter(AccessSink next, SparseSpec spec, int blockTokens, RetainedMass retained) {
-    this.next = next;
+    super(next);
     this.spec = spec;
     this.blockTokens = blockTokens;
     this.retained = retained;
   }
 
   @Override
-  public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
-    access(key, op, weight, tokens, requestId, step, layer, flags, Float.NaN);
-  }
-
-  @Override
-  public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int fl,
-      float attnMass) {
-    if (op != AccessOp.READ.code() || step < 0) {
-      flush();
-      next.access(key, op, weight, tokens, requestId, step, layer, fl);
-      return;
-    }
-    if (n > 0 && (requestId != groupRequest || step != groupStep || layer != groupLayer)) {
-      flush();
-    }
-    if (n == keys.length) {
-      int c = n * 2;
-      keys = Arrays.copyOf(keys, c);
-      weights = Arrays.copyOf(weights, c);
-      this.tokens = Arrays.copyOf(this.tokens, c);
-      flags = Arrays.copyOf(flags, c);
-      mass = Arrays.copyOf(mass, c);
-      keep = Arrays.copyOf(keep, c);
-    }
-    groupRequest = requestId;
-    groupStep = step;
-    groupLayer = layer;
-    keys[n] = key;
-    weights[n] = weight;
-    this.tokens[n] = tokens;
-    flags[n] = fl;
-    mass[n] = attnMass;
-    n++;
-  }
-
-  /** Decides and forwards the buffered group. */
-  public void flush() {
-    if (n == 0) {
-      return;
+  void flushGroup() {
+    if (keep.length < n) {
+      keep = new boolean[Math.max(n, keep.length * 2)];
     }
     select();
     double total = 0;
@@ -101,13 +54,12 @@ public final class SparseReadFilter implements MassSink {
       readsIn++;
       if (keep[i]) {
         readsKept++;
-        next.access(keys[i], AccessOp.READ.code(), weights[i], tokens[i], groupRequest, groupStep, groupLayer, flags[i]);
+        forward(keys[i], AccessOp.READ.code(), weights[i], tokens[i], groupRequest, groupStep, groupLayer, flags[i], mass[i]);
       }
     }
     if (allMass && total > 0) {
       retained.record(kept / total);
     }
-    n = 0;
   }
 
   private void select() {
@@ -147,24 +99,6 @@ public final class SparseReadFilter implements MassSink {
         }
       }
     }
-  }
-
-  @Override
-  public void requestStarted(long requestId, long arrivalNs, int inputTokens, int outputTokens) {
-    flush();
-    next.requestStarted(requestId, arrivalNs, inputTokens, outputTokens);
-  }
-
-  @Override
-  public void requestFinished(long requestId) {
-    flush();
-    next.requestFinished(requestId);
-  }
-
-  @Override
-  public void stepFinished(long iteration) {
-    flush();
-    next.stepFinished(iteration);
   }
 
   public long readsIn() {
