@@ -188,4 +188,25 @@ class WorkloadGeneratorTest {
     assertEquals(3, partial.blockCount());
     assertFalse(hp[2] == ha[2], "a partial block differs from the full block it becomes");
   }
+
+  /** The shipped sample traces are what their documented commands make, byte for byte (sample-traces/regenerate). */
+  @Test
+  void sampleTracesAreReproducible() throws Exception {
+    Object[][] samples = {
+        {"chat-small.parquet", Workload.CHAT, Map.of("requests", "300", "seed", "7")},
+        {"rag-small.parquet", Workload.RAG, Map.of("requests", "200", "seed", "7")},
+        {"zipf-small.parquet", Workload.ZIPF, Map.of("accesses", "100000", "keys", "10000", "alpha", "1.0", "seed", "42")},
+        {"decode-small.parquet", Workload.DECODE,
+            Map.of("requests", "2", "context", "512", "steps", "16", "layers", "4", "seed", "1")}};
+    for (Object[] s : samples) {
+      Workload w = (Workload) s[1];
+      WorkloadGenerator g = w.create();
+      @SuppressWarnings("unchecked")
+      Map<String, String> params = (Map<String, String>) s[2];
+      Path out = dir.resolve("again-" + s[0]);
+      g.generate(new Params(w.cliName(), g.params(), params), out, Progress.NONE);
+      assertArrayEquals(Files.readAllBytes(Path.of("..", "sample-traces", (String) s[0])), Files.readAllBytes(out),
+          s[0] + " differs from what sample-traces/regenerate makes");
+    }
+  }
 }
