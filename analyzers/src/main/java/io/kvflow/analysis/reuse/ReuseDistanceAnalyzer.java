@@ -17,7 +17,12 @@ import java.util.Arrays;
 public final class ReuseDistanceAnalyzer {
   private final LongIntHashMap lastPosition = new LongIntHashMap(1 << 12);
   private long[] keyAt;
-  private long[] lastTime; // global access index of each live position's access
+  // Access times: positions from epochPos on were handed out one per access since epochTime, so
+  // their time is arithmetic; only the survivors of the last compaction (positions < epochPos) keep
+  // their time in survivorTime. A quick reuse then costs no memory access for its reuse time.
+  private long[] survivorTime = new long[0];
+  private int epochPos;
+  private long epochTime;
   private MarkCounter marks;
   private int next;
   private int liveKeys;
@@ -39,7 +44,6 @@ public final class ReuseDistanceAnalyzer {
   private void allocate(int size) {
     marks = new MarkCounter(size);
     keyAt = new long[marks.capacity()];
-    lastTime = new long[marks.capacity()];
   }
 
   /** Records one access; returns its distance, or -1 for a first access (infinite distance). */
@@ -61,11 +65,11 @@ public final class ReuseDistanceAnalyzer {
       distance = marks.countAfter(last);
       marks.clear(last);
       histogram.add(distance, 1);
-      long reuseTime = now - lastTime[last] - 1;
+      long lastTime = last >= epochPos ? epochTime + (last - epochPos) : survivorTime[last];
+      long reuseTime = now - lastTime - 1;
       reuseTimeLog2[reuseTime == 0 ? 0 : 64 - Long.numberOfLeadingZeros(reuseTime)]++;
     }
     keyAt[t] = key;
-    lastTime[t] = now;
     marks.set(t);
     return distance;
   }
@@ -101,7 +105,7 @@ public final class ReuseDistanceAnalyzer {
     for (int p = 0; p < next; p++) {
       if (marks.marked(p)) {
         keys[n] = keyAt[p];
-        times[n] = lastTime[p];
+        times[n] = p >= epochPos ? epochTime + (p - epochPos) : survivorTime[p];
         fresh.setBitOnly(n);
         lastPosition.put(keyAt[p], n);
         n++;
@@ -109,7 +113,9 @@ public final class ReuseDistanceAnalyzer {
     }
     fresh.rebuild(n);
     keyAt = keys;
-    lastTime = times;
+    survivorTime = java.util.Arrays.copyOf(times, n);
+    epochPos = n;
+    epochTime = accesses;
     marks = fresh;
     next = n;
   }
