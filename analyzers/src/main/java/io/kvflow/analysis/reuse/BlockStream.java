@@ -24,6 +24,21 @@ public final class BlockStream {
    * caller's: references arrive in the same order, so results are identical; memory is a few chunks.
    */
   public static long forEachPipelined(Path trace, LongConsumer sink, Progress progress) {
+    return forEachChunkPipelined(trace, (keys, from, to) -> {
+      for (int i = from; i < to; i++) {
+        sink.accept(keys[i]);
+      }
+    }, progress);
+  }
+
+  /** Receives references in chunks: {@code keys[from..to)}, valid only during the call. */
+  @FunctionalInterface
+  public interface ChunkSink {
+    void accept(long[] keys, int from, int to);
+  }
+
+  /** As {@link #forEachPipelined}, a chunk of references per call. */
+  public static long forEachChunkPipelined(Path trace, ChunkSink sink, Progress progress) {
     final int chunk = 1 << 16;
     java.util.concurrent.ArrayBlockingQueue<long[]> full = new java.util.concurrent.ArrayBlockingQueue<>(4);
     java.util.concurrent.ArrayBlockingQueue<long[]> empty = new java.util.concurrent.ArrayBlockingQueue<>(6);
@@ -73,9 +88,7 @@ public final class BlockStream {
           break;
         }
         int n = (int) c[0];
-        for (int i = 1; i <= n; i++) {
-          sink.accept(c[i]);
-        }
+        sink.accept(c, 1, n + 1);
         total += n;
         empty.put(c);
       }

@@ -49,19 +49,23 @@ public final class ReuseStudy {
     long[][] sample = {new long[1 << 12]};
     int[] sampleSize = {0};
     boolean keepSample = o.policy() != null;
-    long refs = BlockStream.forEachPipelined(trace, key -> {
+    long refs = BlockStream.forEachChunkPipelined(trace, (keys, from, to) -> {
       if (exact != null) {
-        exact.access(key);
-      } else if (partitioned != null) {
-        partitioned.access(key);
-      } else {
-        shards.access(key);
+        exact.access(keys, from, to - from);
       }
-      if (keepSample && (shards == null || shards.sampled(key))) {
-        if (sampleSize[0] == sample[0].length) {
-          sample[0] = java.util.Arrays.copyOf(sample[0], sampleSize[0] * 2);
+      for (int i = from; i < to; i++) {
+        long key = keys[i];
+        if (partitioned != null) {
+          partitioned.access(key);
+        } else if (shards != null) {
+          shards.access(key);
         }
-        sample[0][sampleSize[0]++] = key;
+        if (keepSample && (shards == null || shards.sampled(key))) {
+          if (sampleSize[0] == sample[0].length) {
+            sample[0] = java.util.Arrays.copyOf(sample[0], sampleSize[0] * 2);
+          }
+          sample[0][sampleSize[0]++] = key;
+        }
       }
     }, progress);
     ObjectNode out = JsonNodeFactory.instance.objectNode();

@@ -64,6 +64,26 @@ class ReuseDistanceTest {
     assertEquals(trace.length, a.accesses());
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {1, 7, 12, 13, 4096})
+  void bulkAccessEqualsOneCallPerKey(int chunk) {
+    long[] trace = randomTrace(chunk, 30_000, 2000);
+    ReuseDistanceAnalyzer one = new ReuseDistanceAnalyzer();
+    ReuseDistanceAnalyzer bulk = new ReuseDistanceAnalyzer();
+    for (long k : trace) {
+      one.access(k);
+    }
+    for (int off = 0; off < trace.length; off += chunk) {
+      bulk.access(trace, off, Math.min(chunk, trace.length - off));
+    }
+    assertEquals(one.coldMisses(), bulk.coldMisses());
+    assertEquals(java.util.Arrays.toString(one.histogram().log2Bins()), java.util.Arrays.toString(bulk.histogram().log2Bins()));
+    assertEquals(java.util.Arrays.toString(one.reuseTimeLog2()), java.util.Arrays.toString(bulk.reuseTimeLog2()));
+    for (long c : new long[] {1, 10, 100, 1000, 1999}) {
+      assertEquals(new MissRatioCurve(one.histogram()).missRatio(c), new MissRatioCurve(bulk.histogram()).missRatio(c), "capacity " + c);
+    }
+  }
+
   static double lruMissRatio(long[] trace, int capacity) {
     EvictionPolicy p = PolicyKind.LRU.create(capacity);
     for (long k : trace) {
