@@ -29,6 +29,10 @@ public final class ReuseDistanceAnalyzer {
   private long accesses;
   private long coldMisses;
   private final DistanceHistogram histogram = new DistanceHistogram();
+  // distances not yet in the histogram: adding them in a tight loop lets the scattered counter
+  // updates overlap their cache misses (distances < 2^31: positions are ints)
+  private final int[] pending = new int[4096];
+  private int pendingCount;
   private final long[] reuseTimeLog2 = new long[65];
   private static final int LOOK_AHEAD = 12;
   // keeps the look-ahead loads from being optimised away
@@ -67,7 +71,10 @@ public final class ReuseDistanceAnalyzer {
       // every live mark is before t: the distinct keys since `last` are the marks after it
       distance = marks.countAfter(last);
       marks.clear(last);
-      histogram.add(distance, 1);
+      pending[pendingCount++] = (int) distance;
+      if (pendingCount == pending.length) {
+        flushPending();
+      }
       long lastTime = last >= epochPos ? epochTime + (last - epochPos) : survivorTime[last];
       long reuseTime = now - lastTime - 1;
       reuseTimeLog2[reuseTime == 0 ? 0 : 64 - Long.numberOfLeadingZeros(reuseTime)]++;
@@ -147,7 +154,15 @@ public final class ReuseDistanceAnalyzer {
     return lastPosition.size();
   }
 
+  private void flushPending() {
+    for (int i = 0; i < pendingCount; i++) {
+      histogram.add(pending[i], 1);
+    }
+    pendingCount = 0;
+  }
+
   public DistanceHistogram histogram() {
+    flushPending();
     return histogram;
   }
 
