@@ -28,6 +28,8 @@ final class ReplayRun {
   record Outcome(ReplayResult result, ObjectNode report) {}
 
   static Outcome run(Path trace, ReplayConfig c, String configName, Path out, String label, boolean quiet) {
+    // a file that is no trace at all fails here, before an output directory is made for it
+    io.kvflow.trace.parquet.TraceReader.readMetadata(trace);
     try {
       Files.createDirectories(out);
     } catch (IOException e) {

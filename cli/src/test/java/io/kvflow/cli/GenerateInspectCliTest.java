@@ -92,6 +92,15 @@ class GenerateInspectCliTest {
   }
 
   @Test
+  void replayOfANonTraceLeavesNoOutputDirectory() throws Exception {
+    Path bad = dir.resolve("bad.parquet");
+    Files.writeString(bad, "a,b\n1,2\n");
+    assertBadInput(CliTestSupport.run("replay", bad.toString(), "--out", dir.resolve("out").toString(), "-q"),
+        "bad.parquet: not a Parquet file");
+    assertNoFilesBut("bad.parquet");
+  }
+
+  @Test
   void helpAndVersionWorkEverywhere() {
     for (String[] args : new String[][] {{"--help"}, {"--version"}, {"generate", "--help"}, {"inspect", "--help"},
         {"generate", "--version"}, {"generate", "decode", "--help"}}) {
