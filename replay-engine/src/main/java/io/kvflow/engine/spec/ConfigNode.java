@@ -94,6 +94,10 @@ public final class ConfigNode {
   }
 
   private static String range(double min, double max) {
+    if (min == Double.MIN_VALUE) {
+      // the smallest positive double is how callers ask for "positive"
+      return max == Double.MAX_VALUE ? "> 0" : "in (0, " + fmt(max) + "]";
+    }
     if (max >= Long.MAX_VALUE / 2.0 || max == Double.MAX_VALUE) {
       return ">= " + fmt(min);
     }
