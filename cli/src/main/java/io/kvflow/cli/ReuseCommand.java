@@ -23,8 +23,12 @@ import picocli.CommandLine.Parameters;
     description = {"Reuse-distance study: exact (or SHARDS-sampled) stack distances, reuse times and the LRU "
         + "miss-ratio curve; writes DIR/reuse.json and DIR/mrc.csv."})
 final class ReuseCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "TRACE", description = "trace file")
-  Path trace;
+  @Parameters(index = "0", paramLabel = "TRACE", description = "trace file (with --engine spark: any Hadoop-compatible path)")
+  String trace;
+
+  @Option(names = "--engine", defaultValue = "local", paramLabel = "ENGINE",
+      description = "local, or spark for --partitions as Spark tasks (master local[*] unless spark.master is set) [default: local]")
+  Engine engine;
 
   @Option(names = "--sizes", split = ",", paramLabel = "SIZE",
       description = "cache sizes the curve must include: blocks (1000), or bytes with a unit (8GiB, 512MiB) given --preset")
@@ -48,7 +52,7 @@ final class ReuseCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true)
   Sampling sampling;
 
-  @Option(names = "--shards-seed", defaultValue = "1", description = "seed of the SHARDS hash [default: 1]")
+  @Option(names = "--shards-seed", defaultValue = "1", description = "seed of the SHARDS or partition hash [default: 1]")
   long seed;
 
   @Option(names = "--policy", paramLabel = "P", description = "also the miss-ratio curve of policy P by miniature simulation")
@@ -62,9 +66,13 @@ final class ReuseCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    int blockTokens = TraceReader.readMetadata(trace).blockTokens();
+    boolean local = engine == Engine.LOCAL || Files.isRegularFile(Path.of(trace));
+    int blockTokens = local ? TraceReader.readMetadata(Path.of(trace)).blockTokens() : 0;
     List<Long> blocks = new ArrayList<>();
     for (String s : sizes) {
+      if (!local && !s.strip().matches("[0-9]+")) {
+        throw new BadInputException("option --sizes: '" + s.strip() + "' is in bytes; give blocks for a trace that is not a local file");
+      }
       blocks.add(parseSize(s.strip(), blockTokens));
     }
     ReuseStudy.Sampling mode = ReuseStudy.Sampling.EXACT;
@@ -90,17 +98,31 @@ final class ReuseCommand implements Callable<Integer> {
       max = sampling.max;
     }
     PolicyKind p = null;
+    if (policy != null && mode == ReuseStudy.Sampling.PARTITIONED) {
+      throw new BadInputException("option --policy: miniature simulation needs exact or SHARDS sampling, not --partitions");
+    }
     if (policy != null) {
       p = PolicyKind.fromName(policy.toLowerCase(Locale.ROOT));
       if (p == null) {
         throw new BadInputException("option --policy: unknown policy '" + policy + "'");
       }
     }
-    Files.createDirectories(out);
-    ObjectNode study;
-    try (TerminalProgress progress = new TerminalProgress("reuse", quiet)) {
-      study = ReuseStudy.run(trace, new ReuseStudy.Options(mode, rate, max, seed, blocks, p), progress);
+    if (engine != Engine.LOCAL && mode != ReuseStudy.Sampling.PARTITIONED) {
+      throw new BadInputException("option --engine " + engine.name().toLowerCase(Locale.ROOT)
+          + ": needs --partitions P (each partition's distances are computed as one task)");
     }
+    ObjectNode study;
+    try (var cluster = engine.open()) {
+      if (cluster != null) {
+        study = cluster.partitionedReuse(trace, max, seed, blocks);
+      } else {
+        Files.createDirectories(out);
+        try (TerminalProgress progress = new TerminalProgress("reuse", quiet)) {
+          study = ReuseStudy.run(Path.of(trace), new ReuseStudy.Options(mode, rate, max, seed, blocks, p), progress);
+        }
+      }
+    }
+    Files.createDirectories(out);
     AtomicOutput.writeBytes(out.resolve("reuse.json"),
         (InspectCommand.JSON.writeValueAsString(study) + "\n").getBytes(StandardCharsets.UTF_8));
     StringBuilder csv = new StringBuilder("capacity_blocks,miss_ratio\n");
@@ -108,7 +130,7 @@ final class ReuseCommand implements Callable<Integer> {
       csv.append((long) pt[0]).append(',').append(pt[1]).append('\n');
     }
     AtomicOutput.writeBytes(out.resolve("mrc.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
-    io.kvflow.analysis.report.HtmlReport.write(out.resolve("report.html"), study, "KVFlow reuse study: " + trace.getFileName());
+    io.kvflow.analysis.report.HtmlReport.write(out.resolve("report.html"), study, "KVFlow reuse study: " + study.path("trace_file").asText());
     if (!quiet) {
       System.err.printf("%,d accesses, %,d distinct blocks; wrote %s and %s%n", study.get("accesses").asLong(),
           study.get("distinct_blocks").asLong(), out.resolve("reuse.json"), out.resolve("mrc.csv"));

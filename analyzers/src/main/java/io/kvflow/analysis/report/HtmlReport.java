@@ -100,6 +100,21 @@ public final class HtmlReport {
       sb.append(Svg.lines("Pareto front: mean step stall against HBM capacity", "HBM capacity (bytes)",
           "mean step stall (ns)", List.of(new Svg.Series("Pareto-optimal points", pts)), false, false));
     }
+    if (r.has("charts")) {
+      // generic line charts: {title, x, y, log_x, series: [{name, points: [[x, y], ...]}]}
+      for (JsonNode c : r.get("charts")) {
+        List<Svg.Series> series = new ArrayList<>();
+        for (JsonNode s : c.path("series")) {
+          List<double[]> pts = new ArrayList<>();
+          for (JsonNode p : s.path("points")) {
+            pts.add(new double[] {p.get(0).asDouble(), p.get(1).asDouble()});
+          }
+          series.add(new Svg.Series(s.path("name").asText(), pts));
+        }
+        sb.append(Svg.lines(c.path("title").asText(), c.path("x").asText(), c.path("y").asText(), series,
+            c.path("log_x").asBoolean(false), false));
+      }
+    }
     JsonNode mrc = r.has("mrc") ? r.get("mrc") : null;
     if (mrc != null && mrc.isArray()) {
       List<double[]> pts = new ArrayList<>();

@@ -93,12 +93,7 @@ public final class ReuseStudy {
         rt.add(times[i]);
       }
     } else if (partitioned != null) {
-      out.put("sampling", "partitioned");
-      out.put("partitions", o.maxKeys());
-      out.put("cold_misses", partitioned.coldMisses());
-      out.put("distinct_blocks", partitioned.distinctKeys());
-      distinctEstimate = partitioned.distinctKeys();
-      curve = partitioned.curve();
+      return partitioned(trace.getFileName().toString(), o.seed(), partitioned.parts(), o.sizes());
     } else {
       out.put("sampling", o.sampling() == Sampling.FIXED_RATE ? "shards-fixed-rate" : "shards-fixed-size");
       out.put("shards_rate", shards.rate());
@@ -110,18 +105,7 @@ public final class ReuseStudy {
       out.put("distinct_blocks", Math.round(distinctEstimate));
       out.put("estimated", true);
     }
-    out.put("histogram_bins", "bin 0: distance 0; bin b: distances in [2^(b-1), 2^b); first accesses are cold misses");
-    List<Long> sizes = MissRatioCurve.defaultSizes(Math.max(1, (long) Math.ceil(distinctEstimate)), o.sizes());
-    ArrayNode mrc = out.putArray("mrc");
-    for (long c : sizes) {
-      ArrayNode p = mrc.addArray();
-      p.add(c);
-      p.add(curve.missRatio(c));
-    }
-    ArrayNode requested = out.putArray("requested_sizes");
-    for (long c : o.sizes()) {
-      requested.add(c);
-    }
+    List<Long> sizes = putCurve(out, curve, distinctEstimate, o.sizes());
     if (keepSample) {
       double r = shards == null ? 1.0 : shards.rate();
       out.put("policy", o.policy().jsonName());
@@ -144,6 +128,49 @@ public final class ReuseStudy {
       }
     }
     return out;
+  }
+
+  /**
+   * The study of a partitioned analysis from its partitions' results, wherever they were computed:
+   * the same partitions give the same study, byte for byte.
+   */
+  public static ObjectNode partitioned(String traceFile, long seed, List<PartitionedReuse.Part> parts, List<Long> sizes) {
+    parts = new ArrayList<>(parts);
+    parts.sort(java.util.Comparator.comparingInt(PartitionedReuse.Part::index));
+    long refs = 0;
+    long cold = 0;
+    long distinct = 0;
+    for (PartitionedReuse.Part p : parts) {
+      refs += p.accesses();
+      cold += p.coldMisses();
+      distinct += p.distinctKeys();
+    }
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    out.put("trace_file", traceFile);
+    out.put("accesses", refs);
+    out.put("sampling", "partitioned");
+    out.put("partitions", parts.size());
+    out.put("partition_seed", seed);
+    out.put("cold_misses", cold);
+    out.put("distinct_blocks", distinct);
+    putCurve(out, PartitionedReuse.combine(parts), distinct, sizes);
+    return out;
+  }
+
+  private static List<Long> putCurve(ObjectNode out, MissRatioCurve curve, double distinctEstimate, List<Long> requestedSizes) {
+    out.put("histogram_bins", "bin 0: distance 0; bin b: distances in [2^(b-1), 2^b); first accesses are cold misses");
+    List<Long> sizes = MissRatioCurve.defaultSizes(Math.max(1, (long) Math.ceil(distinctEstimate)), requestedSizes);
+    ArrayNode mrc = out.putArray("mrc");
+    for (long c : sizes) {
+      ArrayNode p = mrc.addArray();
+      p.add(c);
+      p.add(curve.missRatio(c));
+    }
+    ArrayNode requested = out.putArray("requested_sizes");
+    for (long c : requestedSizes) {
+      requested.add(c);
+    }
+    return sizes;
   }
 
   private static double estimateDistinct(Shards s) {

@@ -1,6 +1,7 @@
 package io.kvflow.analysis.reuse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvflow.common.Progress;
@@ -240,8 +241,19 @@ class ReuseDistanceTest {
       exact.access(k);
       parts.access(k);
     }
-    assertEquals(exact.coldMisses(), parts.coldMisses());
-    double mae = meanAbsoluteError(parts.curve(), new MissRatioCurve(exact.histogram()), keys);
+    List<PartitionedReuse.Part> results = parts.parts();
+    assertEquals(exact.coldMisses(), results.stream().mapToLong(PartitionedReuse.Part::coldMisses).sum());
+    assertEquals(trace.length, results.stream().mapToLong(PartitionedReuse.Part::accesses).sum());
+    // partitions combine the same in any order (as results arriving from a cluster would)
+    List<PartitionedReuse.Part> shuffled = new java.util.ArrayList<>(results);
+    java.util.Collections.reverse(shuffled);
+    MissRatioCurve combined = PartitionedReuse.combine(results);
+    MissRatioCurve reversed = PartitionedReuse.combine(shuffled);
+    for (long c = 1; c <= keys; c *= 3) {
+      assertEquals(combined.missRatio(c), reversed.missRatio(c));
+    }
+    assertThrows(IllegalArgumentException.class, () -> PartitionedReuse.combine(results.subList(1, 64)));
+    double mae = meanAbsoluteError(combined, new MissRatioCurve(exact.histogram()), keys);
     assertTrue(mae <= 0.01, "partitioned MAE " + mae);
   }
 }
