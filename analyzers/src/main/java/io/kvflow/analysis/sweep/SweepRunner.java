@@ -32,12 +32,7 @@ public final class SweepRunner {
 
   /** The row of {@code p}, replaying the trace at {@code localTrace} (a local copy of {@code p.trace()}). */
   public static ObjectNode run(SweepPoint p, Path localTrace) {
-    ObjectNode row = JsonNodeFactory.instance.objectNode();
-    row.put("point", p.index());
-    row.put("trace", p.traceName());
-    for (int i = 0; i < p.paths().size(); i++) {
-      row.put(p.paths().get(i), p.cells().get(i));
-    }
+    ObjectNode row = header(p);
     try {
       ReplayConfig config = ConfigLoader.fromJson("point " + p.index(), JSON.readTree(p.configJson())).config();
       LatencyHistograms latency = config.timing() == null ? null
@@ -65,11 +60,27 @@ public final class SweepRunner {
         row.put("ttft_mean_ns", lat.get("latency_ns").get("ttft").get("mean").asDouble());
       }
     } catch (JsonProcessingException e) {
-      row.put("status", "error");
-      row.put("error", "point " + p.index() + ": config is not valid JSON (" + e.getOriginalMessage() + ")");
+      return failed(p, "point " + p.index() + ": config is not valid JSON (" + e.getOriginalMessage() + ")");
     } catch (RuntimeException e) {
-      row.put("status", "error");
-      row.put("error", e.getMessage() == null ? e.toString() : e.getMessage());
+      return failed(p, e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+    return row;
+  }
+
+  /** The row of a point that failed with {@code message}: its parameters, status error and the message. */
+  public static ObjectNode failed(SweepPoint p, String message) {
+    ObjectNode row = header(p);
+    row.put("status", "error");
+    row.put("error", message);
+    return row;
+  }
+
+  private static ObjectNode header(SweepPoint p) {
+    ObjectNode row = JsonNodeFactory.instance.objectNode();
+    row.put("point", p.index());
+    row.put("trace", p.traceName());
+    for (int i = 0; i < p.paths().size(); i++) {
+      row.put(p.paths().get(i), p.cells().get(i));
     }
     return row;
   }
