@@ -138,6 +138,23 @@ public final class LongIntHashMap {
     return size;
   }
 
+  /**
+   * Replaces every value {@code v} by {@code f(v)} (which must be >= 0) in one sequential pass over
+   * the table: no lookups, so no random access.
+   */
+  public void transformValues(java.util.function.IntUnaryOperator f) {
+    long[] t = table;
+    for (int i = 1; i < t.length; i += 2) {
+      if (t[i] != EMPTY) {
+        int v = f.applyAsInt((int) t[i]);
+        if (v < 0) {
+          throw new IllegalArgumentException("values must be >= 0");
+        }
+        t[i] = v;
+      }
+    }
+  }
+
   public void clear() {
     for (int i = 1; i < table.length; i += 2) {
       table[i] = EMPTY;

@@ -125,6 +125,23 @@ final class MarkCounter {
     }
   }
 
+  /** Marks before each word: {@code out[w]} = marks at positions below {@code 64 w}. */
+  int[] marksBeforeWords() {
+    int[] out = new int[words.length + 1];
+    int c = 0;
+    for (int w = 0; w < words.length; w++) {
+      out[w] = c;
+      c += Long.bitCount(words[w]);
+    }
+    out[words.length] = c;
+    return out;
+  }
+
+  /** The number of marks below {@code p}, given {@link #marksBeforeWords()}. */
+  int rank(int p, int[] marksBeforeWords) {
+    return marksBeforeWords[p >>> 6] + Long.bitCount(words[p >>> 6] & ((1L << p) - 1));
+  }
+
   /** Marks {@code p} in the bitmap only (compaction); call {@link #rebuild} after. */
   void setBitOnly(int p) {
     words[p >>> 6] |= 1L << p;
