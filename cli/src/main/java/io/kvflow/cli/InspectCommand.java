@@ -1,8 +1,6 @@
 package io.kvflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvflow.trace.inspect.TraceInspector;
 import java.io.PrintWriter;
@@ -20,7 +18,6 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "inspect", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Validate a trace file and print its statistics.")
 final class InspectCommand implements Callable<Integer> {
-  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Spec
   CommandSpec spec;
@@ -42,7 +39,7 @@ final class InspectCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(JSON.writeValueAsString(stats));
+      out.println(JsonOutput.PRETTY.writeValueAsString(stats));
     } else {
       printTable(out, "", stats);
     }

@@ -2,6 +2,7 @@ package io.kvflow.cli;
 
 import io.kvflow.common.BadInputException;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,9 +12,13 @@ import picocli.CommandLine.Option;
  * no stack trace unless {@code --debug}), 1 internal error.
  */
 @Command(name = "kvflow", mixinStandardHelpOptions = true, versionProvider = Version.class,
-    description = "Trace-driven replay analyzer for the KV cache of long-context LLM inference.",
-    subcommands = {CompareCommand.class, GenerateCommand.class, ImportCommand.class, InspectCommand.class, ReplayCommand.class, ReuseCommand.class, SimulateCommand.class, SizeCommand.class, SweepCommand.class, CommandLine.HelpCommand.class})
+    description = "Trace-driven replay analyzer for the KV cache of long-context LLM inference.")
 public final class Main implements Runnable {
+  /** Every subcommand; only the one named on the command line is built (picocli reflects on each). */
+  private static final List<Class<?>> COMMANDS = List.of(CompareCommand.class, GenerateCommand.class,
+      ImportCommand.class, InspectCommand.class, ReplayCommand.class, ReuseCommand.class, SimulateCommand.class,
+      SizeCommand.class, SweepCommand.class, CommandLine.HelpCommand.class);
+
   public static final int EXIT_OK = 0;
   public static final int EXIT_INTERNAL = 1;
   public static final int EXIT_BAD_INPUT = 2;
@@ -34,10 +39,29 @@ public final class Main implements Runnable {
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     boolean debug = java.util.Arrays.asList(args).contains("--debug");
     CommandLine cl = new CommandLine(new Main());
+    String chosen = null;
+    for (String a : args) {
+      if (!a.startsWith("-")) {
+        chosen = a;
+        break;
+      }
+    }
+    boolean known = false;
+    for (Class<?> c : COMMANDS) {
+      known |= c.getAnnotation(Command.class).name().equals(chosen) && !"help".equals(chosen);
+    }
+    for (Class<?> c : COMMANDS) {
+      String name = c.getAnnotation(Command.class).name();
+      if (!known || name.equals(chosen)) {
+        cl.addSubcommand(name, c);
+      }
+    }
     cl.setOut(out);
     cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
-    cl.getSubcommands().get("generate").setUnmatchedOptionsArePositionalParams(true);
+    if (cl.getSubcommands().containsKey("generate")) {
+      cl.getSubcommands().get("generate").setUnmatchedOptionsArePositionalParams(true);
+    }
     cl.setParameterExceptionHandler((ex, a) -> {
       err.println("kvflow: " + ex.getMessage());
       if (debug) {

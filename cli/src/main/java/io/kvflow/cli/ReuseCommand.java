@@ -124,7 +124,7 @@ final class ReuseCommand implements Callable<Integer> {
     }
     Files.createDirectories(out);
     AtomicOutput.writeBytes(out.resolve("reuse.json"),
-        (InspectCommand.JSON.writeValueAsString(study) + "\n").getBytes(StandardCharsets.UTF_8));
+        (JsonOutput.PRETTY.writeValueAsString(study) + "\n").getBytes(StandardCharsets.UTF_8));
     StringBuilder csv = new StringBuilder("capacity_blocks,miss_ratio\n");
     for (double[] pt : ReuseStudy.points(study)) {
       csv.append((long) pt[0]).append(',').append(pt[1]).append('\n');

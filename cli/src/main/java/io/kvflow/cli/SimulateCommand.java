@@ -60,7 +60,7 @@ final class SimulateCommand implements Callable<Integer> {
     o.put("miss_ratio", 1 - s.hitRatio());
     o.put("evictions", s.evictions());
     o.put("evicted_unused", s.evictedUnused());
-    spec.commandLine().getOut().println(InspectCommand.JSON.writeValueAsString(o));
+    spec.commandLine().getOut().println(JsonOutput.PRETTY.writeValueAsString(o));
     return 0;
   }
 }

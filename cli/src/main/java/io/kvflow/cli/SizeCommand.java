@@ -94,7 +94,7 @@ final class SizeCommand implements Callable<Integer> {
     ObjectNode s = TierSizing.surface(keys[0], n[0], k, c1, c2, Math.max(1, blockBytes),
         priceFirst == null ? null : new double[] {priceFirst, priceSecond}, target == null ? Double.NaN : target);
     Files.createDirectories(out);
-    AtomicOutput.writeBytes(out.resolve("size.json"), (InspectCommand.JSON.writeValueAsString(s) + "\n").getBytes(StandardCharsets.UTF_8));
+    AtomicOutput.writeBytes(out.resolve("size.json"), (JsonOutput.PRETTY.writeValueAsString(s) + "\n").getBytes(StandardCharsets.UTF_8));
     StringBuilder csv = new StringBuilder("first_blocks,second_blocks,first_bytes,second_bytes,first_hit_ratio,combined_hit_ratio,cost\n");
     for (JsonNode p : s.get("grid")) {
       csv.append(p.get("first_blocks").asLong()).append(',').append(p.get("second_blocks").asLong()).append(',')
