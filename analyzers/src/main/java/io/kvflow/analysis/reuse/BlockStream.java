@@ -39,6 +39,15 @@ public final class BlockStream {
 
   /** As {@link #forEachPipelined}, a chunk of references per call. */
   public static long forEachChunkPipelined(Path trace, ChunkSink sink, Progress progress) {
+    return forEachChunkPipelined(trace, null, sink, progress);
+  }
+
+  /**
+   * As {@link #forEachChunkPipelined(Path, ChunkSink, Progress)}, with {@code decoderStage} (or
+   * null) applied to every chunk on the decoding thread before {@code sink} gets it: work split
+   * over two cores, the chunks still in stream order.
+   */
+  public static long forEachChunkPipelined(Path trace, ChunkSink decoderStage, ChunkSink sink, Progress progress) {
     final int chunk = 1 << 16;
     java.util.concurrent.ArrayBlockingQueue<long[]> full = new java.util.concurrent.ArrayBlockingQueue<>(4);
     java.util.concurrent.ArrayBlockingQueue<long[]> empty = new java.util.concurrent.ArrayBlockingQueue<>(6);
@@ -56,6 +65,9 @@ public final class BlockStream {
           cur[0][++n[0]] = key;
           if (n[0] == chunk) {
             cur[0][0] = n[0];
+            if (decoderStage != null) {
+              decoderStage.accept(cur[0], 1, n[0] + 1);
+            }
             try {
               full.put(cur[0]);
               cur[0] = empty.take();
@@ -67,6 +79,9 @@ public final class BlockStream {
           }
         }, progress);
         cur[0][0] = n[0];
+        if (decoderStage != null) {
+          decoderStage.accept(cur[0], 1, n[0] + 1);
+        }
         full.put(cur[0]);
       } catch (Throwable t) {
         failure[0] = t;

@@ -22,8 +22,13 @@ final class MarkCounter {
   private int openSuper;
   private int openCount;
 
+  /** The positions a counter made for {@code capacity} holds: whole superblocks. */
+  static int positionsFor(int capacity) {
+    return Math.max(1, (capacity + 1023) >>> SUPER_SHIFT) << SUPER_SHIFT;
+  }
+
   MarkCounter(int capacity) {
-    int positions = Math.max(1, (capacity + 1023) >>> SUPER_SHIFT) << SUPER_SHIFT;
+    int positions = positionsFor(capacity);
     words = new long[positions >>> 6];
     supers = positions >>> SUPER_SHIFT;
     tree = new int[supers + 1];
@@ -66,6 +71,11 @@ final class MarkCounter {
       closedMarks--;
     }
     marks--;
+  }
+
+  /** The 64 marks of word {@code w}: positions {@code 64 w} to {@code 64 w + 63}. */
+  long word(int w) {
+    return words[w];
   }
 
   boolean marked(int p) {
@@ -123,23 +133,6 @@ final class MarkCounter {
         tree[parent] += tree[s + 1];
       }
     }
-  }
-
-  /** Marks before each word: {@code out[w]} = marks at positions below {@code 64 w}. */
-  int[] marksBeforeWords() {
-    int[] out = new int[words.length + 1];
-    int c = 0;
-    for (int w = 0; w < words.length; w++) {
-      out[w] = c;
-      c += Long.bitCount(words[w]);
-    }
-    out[words.length] = c;
-    return out;
-  }
-
-  /** The number of marks below {@code p}, given {@link #marksBeforeWords()}. */
-  int rank(int p, int[] marksBeforeWords) {
-    return marksBeforeWords[p >>> 6] + Long.bitCount(words[p >>> 6] & ((1L << p) - 1));
   }
 
   /** Marks {@code p} in the bitmap only (compaction); call {@link #rebuild} after. */

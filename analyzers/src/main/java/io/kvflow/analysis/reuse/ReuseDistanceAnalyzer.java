@@ -1,6 +1,5 @@
 package io.kvflow.analysis.reuse;
 
-import io.kvflow.common.LongIntHashMap;
 import java.util.Arrays;
 
 /**
@@ -11,12 +10,16 @@ import java.util.Arrays;
  * Kruskal 1975; Almasi, Cascaval and Padua 2002). When positions run out the live positions are
  * renumbered in order (compaction), so memory follows the distinct keys, not the stream length.
  *
+ * <p>Two halves: {@link PositionAssigner} maps keys to previous positions (the hash map), this class
+ * counts marks; a pipelined caller runs the first on its decoding thread ({@link
+ * ReuseStudy}), so a trace's distances take two cores.
+ *
  * <p>Also the reuse-time histogram (accesses in between), in log2 bins. An LRU cache of C blocks
  * hits exactly the accesses of distance < C.
  */
 public final class ReuseDistanceAnalyzer {
-  private final LongIntHashMap lastPosition = new LongIntHashMap(1 << 12);
-  private long[] keyAt;
+  // the key half, for callers that hand over keys; a pipelined caller runs its own on another thread
+  private final PositionAssigner keys;
   // Access times: positions from epochPos on were handed out one per access since epochTime, so
   // their time is arithmetic; only the survivors of the last compaction (positions < epochPos) keep
   // their time in survivorTime. A quick reuse then costs no memory access for its reuse time.
@@ -25,7 +28,6 @@ public final class ReuseDistanceAnalyzer {
   private long epochTime;
   private MarkCounter marks;
   private int next;
-  private int liveKeys;
   private long accesses;
   private long coldMisses;
   private final DistanceHistogram histogram = new DistanceHistogram();
@@ -34,9 +36,7 @@ public final class ReuseDistanceAnalyzer {
   private final int[] pending = new int[4096];
   private int pendingCount;
   private final long[] reuseTimeLog2 = new long[65];
-  private static final int LOOK_AHEAD = 12;
-  // keeps the look-ahead loads from being optimised away
-  private long sink;
+  private final long[] scratch = new long[4096];
 
   public ReuseDistanceAnalyzer() {
     this(1 << 12);
@@ -44,26 +44,44 @@ public final class ReuseDistanceAnalyzer {
 
   /** With room for {@code positions} accesses before the first compaction. */
   ReuseDistanceAnalyzer(int positions) {
-    allocate(positions);
-  }
-
-
-  private void allocate(int size) {
-    marks = new MarkCounter(size);
-    keyAt = new long[marks.capacity()];
+    keys = new PositionAssigner(positions);
+    marks = new MarkCounter(positions);
   }
 
   /** Records one access; returns its distance, or -1 for a first access (infinite distance). */
   public long access(long key) {
-    if (next == keyAt.length) {
+    return accessPosition(keys.assign(key));
+  }
+
+  /** Bulk form, same results as one call per key; {@code keys} is left unchanged. */
+  public void access(long[] keys, int off, int len) {
+    for (int from = off; from < off + len; from += scratch.length) {
+      int n = Math.min(scratch.length, off + len - from);
+      System.arraycopy(keys, from, scratch, 0, n);
+      this.keys.assignInPlace(scratch, 0, n);
+      acceptPositions(scratch, 0, n);
+    }
+  }
+
+  /**
+   * The counting half: accesses whose keys' previous positions a {@link PositionAssigner} (fed the
+   * same keys in the same order, and only those) gave, in {@code lasts[from..to)}.
+   */
+  void acceptPositions(long[] lasts, int from, int to) {
+    for (int i = from; i < to; i++) {
+      accessPosition((int) lasts[i]);
+    }
+  }
+
+  /** One access whose key was last accessed at position {@code last} (-1: never); returns its distance. */
+  private long accessPosition(int last) {
+    if (next == marks.capacity()) {
       compact();
     }
     long now = accesses++;
     int t = next++;
-    int last = lastPosition.put(key, t);
     long distance;
-    if (last == LongIntHashMap.MISSING) {
-      liveKeys++;
+    if (last < 0) {
       coldMisses++;
       distance = -1;
       histogram.addCold(1);
@@ -79,67 +97,39 @@ public final class ReuseDistanceAnalyzer {
       long reuseTime = now - lastTime - 1;
       reuseTimeLog2[reuseTime == 0 ? 0 : 64 - Long.numberOfLeadingZeros(reuseTime)]++;
     }
-    keyAt[t] = key;
     marks.set(t);
     return distance;
   }
 
-  /**
-   * Bulk form, same results as one call per key; touches the map slot of the key {@value
-   * #LOOK_AHEAD} accesses ahead so that the map's cache misses overlap instead of queueing.
-   */
-  public void access(long[] keys, int off, int len) {
-    int end = off + len;
-    long touched = 0;
-    for (int i = off; i < Math.min(end, off + LOOK_AHEAD); i++) {
-      touched += lastPosition.touch(keys[i]);
-    }
-    for (int i = off; i < end; i++) {
-      if (i + LOOK_AHEAD < end) {
-        touched += lastPosition.touch(keys[i + LOOK_AHEAD]);
-      }
-      access(keys[i]);
-    }
-    sink ^= touched;
-  }
-
   /** Drops a key from the stack (SHARDS fixed-size evicts keys from its sample this way). */
   public void forget(long key) {
-    int last = lastPosition.remove(key);
-    if (last != LongIntHashMap.MISSING) {
+    int last = keys.forget(key);
+    if (last >= 0) {
       marks.clear(last);
-      liveKeys--;
     }
   }
 
+  /**
+   * Renumbers the live positions 0..n-1 in order, as {@link PositionAssigner} does at the same
+   * access (same rule: the position space is full; same new size), keeping their access times.
+   */
   private void compact() {
-    int distinct = lastPosition.size();
-    int size = keyAt.length;
-    // keep at least 8 positions per distinct key, so a compaction (O(positions)) comes at most
-    // every 7 x distinct accesses: amortised O(1) per access (8 measured fastest of 2, 4, 8, 16)
-    while (distinct > size / 8) {
-      size *= 2;
-    }
-    MarkCounter fresh = new MarkCounter(size);
-    long[] keys = new long[fresh.capacity()];
-    long[] times = new long[fresh.capacity()];
-    int n = 0;
-    for (int p = 0; p < next; p++) {
-      if (marks.marked(p)) {
-        keys[n] = keyAt[p];
-        times[n] = p >= epochPos ? epochTime + (p - epochPos) : survivorTime[p];
-        fresh.setBitOnly(n);
-        n++;
+    int n = marks.marks();
+    MarkCounter fresh = new MarkCounter(PositionAssigner.grownSize(n, marks.capacity()));
+    long[] times = new long[n];
+    int r = 0;
+    for (int w = 0; w < (next + 63) >>> 6; w++) {
+      long bits = marks.word(w);
+      while (bits != 0) {
+        int p = (w << 6) + Long.numberOfTrailingZeros(bits);
+        bits &= bits - 1;
+        times[r] = p >= epochPos ? epochTime + (p - epochPos) : survivorTime[p];
+        fresh.setBitOnly(r);
+        r++;
       }
     }
-    // a live key's new position is the rank of its old one among the marks: one sequential pass
-    // over the map instead of a lookup per key
-    MarkCounter old = marks;
-    int[] before = old.marksBeforeWords();
-    lastPosition.transformValues(p -> old.rank(p, before));
     fresh.rebuild(n);
-    keyAt = keys;
-    survivorTime = java.util.Arrays.copyOf(times, n);
+    survivorTime = times;
     epochPos = n;
     epochTime = accesses;
     marks = fresh;
@@ -155,7 +145,7 @@ public final class ReuseDistanceAnalyzer {
   }
 
   public long distinctKeys() {
-    return lastPosition.size();
+    return marks.marks();
   }
 
   private void flushPending() {

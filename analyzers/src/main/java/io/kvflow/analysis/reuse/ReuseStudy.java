@@ -49,7 +49,13 @@ public final class ReuseStudy {
     long[][] sample = {new long[1 << 12]};
     int[] sampleSize = {0};
     boolean keepSample = o.policy() != null;
-    long refs = BlockStream.forEachChunkPipelined(trace, (keys, from, to) -> {
+    // exact distances alone: the key half runs on the decoding thread, the counting half here
+    PositionAssigner assigner = exact != null && !keepSample ? new PositionAssigner(1 << 12) : null;
+    long refs = BlockStream.forEachChunkPipelined(trace, assigner == null ? null : assigner::assignInPlace, (keys, from, to) -> {
+      if (assigner != null) {
+        exact.acceptPositions(keys, from, to);
+        return;
+      }
       if (exact != null) {
         exact.access(keys, from, to - from);
       }

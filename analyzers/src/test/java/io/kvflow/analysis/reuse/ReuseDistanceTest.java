@@ -85,6 +85,39 @@ class ReuseDistanceTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {500, 3000, 20_000})
+  void keyAndCountingHalvesApartEqualOneAnalyzer(int keys) {
+    // many compactions and growths of the position space; the halves must agree on every one
+    long[] trace = randomTrace(keys, 200_000, keys);
+    ReuseDistanceAnalyzer one = new ReuseDistanceAnalyzer();
+    long[] distances = new long[trace.length];
+    for (int i = 0; i < trace.length; i++) {
+      distances[i] = one.access(trace[i]);
+    }
+    PositionAssigner assigner = new PositionAssigner(1 << 12);
+    ReuseDistanceAnalyzer counting = new ReuseDistanceAnalyzer();
+    long[] chunk = new long[777];
+    for (int off = 0; off < trace.length; off += chunk.length) {
+      int n = Math.min(chunk.length, trace.length - off);
+      System.arraycopy(trace, off, chunk, 0, n);
+      assigner.assignInPlace(chunk, 0, n);
+      counting.acceptPositions(chunk, 0, n);
+    }
+    assertEquals(one.coldMisses(), counting.coldMisses());
+    assertEquals(one.distinctKeys(), counting.distinctKeys());
+    assertEquals(assigner.distinctKeys(), counting.distinctKeys());
+    assertEquals(java.util.Arrays.toString(one.reuseTimeLog2()), java.util.Arrays.toString(counting.reuseTimeLog2()));
+    for (int d = 0; d <= one.histogram().maxDistance(); d++) {
+      assertEquals(one.histogram().count(d), counting.histogram().count(d), "distance " + d);
+    }
+    // and one analyzer's distances equal a naive LRU stack's (on a prefix: the stack is slow)
+    long[] naive = naiveDistances(java.util.Arrays.copyOf(trace, 20_000));
+    for (int i = 0; i < naive.length; i++) {
+      assertEquals(naive[i], distances[i], "access " + i);
+    }
+  }
+
   static double lruMissRatio(long[] trace, int capacity) {
     EvictionPolicy p = PolicyKind.LRU.create(capacity);
     for (long k : trace) {
