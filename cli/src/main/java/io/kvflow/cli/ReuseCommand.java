@@ -55,6 +55,10 @@ final class ReuseCommand implements Callable<Integer> {
   @Option(names = "--shards-seed", defaultValue = "1", description = "seed of the SHARDS or partition hash [default: 1]")
   long seed;
 
+  @Option(names = "--per-tenant", description = "also each tenant's histogram and miss-ratio curve in the shared LRU "
+      + "cache (exact; requests traces)")
+  boolean perTenant;
+
   @Option(names = "--policy", paramLabel = "P", description = "also the miss-ratio curve of policy P by miniature simulation")
   String policy;
 
@@ -98,6 +102,9 @@ final class ReuseCommand implements Callable<Integer> {
       max = sampling.max;
     }
     PolicyKind p = null;
+    if (perTenant && (mode != ReuseStudy.Sampling.EXACT || policy != null || engine != Engine.LOCAL)) {
+      throw new BadInputException("option --per-tenant: exact studies only (without SHARDS, --partitions, --policy or --engine spark)");
+    }
     if (policy != null && mode == ReuseStudy.Sampling.PARTITIONED) {
       throw new BadInputException("option --policy: miniature simulation needs exact or SHARDS sampling, not --partitions");
     }
@@ -118,7 +125,7 @@ final class ReuseCommand implements Callable<Integer> {
       } else {
         Files.createDirectories(out);
         try (TerminalProgress progress = new TerminalProgress("reuse", quiet)) {
-          study = ReuseStudy.run(Path.of(trace), new ReuseStudy.Options(mode, rate, max, seed, blocks, p), progress);
+          study = ReuseStudy.run(Path.of(trace), new ReuseStudy.Options(mode, rate, max, seed, blocks, p, perTenant), progress);
         }
       }
     }

@@ -146,6 +146,20 @@ class HtmlReportBrowserTest {
   }
 
   @Test
+  void perTenantReuseReportEscapesTenants() throws Exception {
+    Path out = dir.resolve("tenant-out");
+    CliTestSupport.Result r = CliTestSupport.run("reuse", hostileTrace().toString(), "--per-tenant", "--out",
+        out.toString(), "-q");
+    assertEquals(0, r.exit(), r.err());
+    Path html = out.resolve("report.html");
+    assertFalse(Files.readString(html).contains(HOSTILE_TENANT), "raw hostile tenant in the HTML");
+    Browser b = open(html);
+    assertRenders(b, 2);
+    assertTrue(b.dom().contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "tenant shown as text");
+    assertFalse(b.dom().toLowerCase(java.util.Locale.ROOT).contains("<script"), "no script element in the page");
+  }
+
+  @Test
   void reuseReportRenders() throws Exception {
     Path out = dir.resolve("reuse-out");
     CliTestSupport.Result r = CliTestSupport.run("reuse", Path.of("..", "sample-traces", "zipf-small.parquet").toString(),

@@ -121,36 +121,18 @@ public final class BlockStream {
     return total;
   }
 
+  /** Receives one reference of a requests trace with the row of the request it belongs to. */
+  @FunctionalInterface
+  public interface RequestRefSink {
+    void accept(long key, RequestBatch batch, int row);
+  }
+
   /** Feeds every reference to {@code sink}; returns the number of references. */
   public static long forEach(Path trace, LongConsumer sink, Progress progress) {
     TraceKind kind = TraceReader.readMetadata(trace).kind();
     long n = 0;
     if (kind == TraceKind.REQUESTS) {
-      try (TraceReader r = TraceReader.open(trace, List.of(TraceSchema.REQUEST_ID, TraceSchema.INPUT_TOKENS,
-          TraceSchema.BLOCK_HASHES)); RequestBatch b = r.newRequestBatch(4096)) {
-        int bt = r.metadata().blockTokens();
-        long rows = 0;
-        while (r.next(b)) {
-          for (int i = 0; i < b.size(); i++) {
-            int s = b.hashStart(i);
-            int e = b.hashEnd(i);
-            if (e > s) {
-              for (int k = s; k < e; k++) {
-                sink.accept(b.hash(k));
-              }
-              n += e - s;
-            } else {
-              long blocks = (b.inputTokens(i) + (long) bt - 1) / bt;
-              for (long k = 0; k < blocks; k++) {
-                sink.accept(io.kvflow.common.Hashing.chain(io.kvflow.common.Hashing.chain(0x7072_6976L, b.requestId(i)), k));
-              }
-              n += blocks;
-            }
-          }
-          rows += b.size();
-          progress.update(rows, r.rowCount());
-        }
-      }
+      n = forEachRequestRef(trace, false, (key, batch, row) -> sink.accept(key), progress);
     } else {
       try (TraceReader r = TraceReader.open(trace, List.of(TraceSchema.BLOCK, TraceSchema.OP));
           AccessBatch b = r.newAccessBatch(1 << 16)) {
@@ -167,6 +149,49 @@ public final class BlockStream {
           rows += size;
           progress.update(rows, r.rowCount());
         }
+      }
+    }
+    return n;
+  }
+
+  /**
+   * The references of a requests trace with their request's row (tenant, session...): the stream of
+   * {@link #forEach}, in the same order.
+   */
+  public static long forEachRequestRef(Path trace, RequestRefSink sink, Progress progress) {
+    return forEachRequestRef(trace, true, sink, progress);
+  }
+
+  private static long forEachRequestRef(Path trace, boolean tenants, RequestRefSink sink, Progress progress) {
+    long n = 0;
+    List<String> columns = tenants
+        ? List.of(TraceSchema.REQUEST_ID, TraceSchema.TENANT, TraceSchema.INPUT_TOKENS, TraceSchema.BLOCK_HASHES)
+        : List.of(TraceSchema.REQUEST_ID, TraceSchema.INPUT_TOKENS, TraceSchema.BLOCK_HASHES);
+    try (TraceReader r = TraceReader.open(trace, columns); RequestBatch b = r.newRequestBatch(4096)) {
+      if (r.kind() != TraceKind.REQUESTS) {
+        throw new IllegalArgumentException(trace + ": not a requests trace");
+      }
+      int bt = r.metadata().blockTokens();
+      long rows = 0;
+      while (r.next(b)) {
+        for (int i = 0; i < b.size(); i++) {
+          int s = b.hashStart(i);
+          int e = b.hashEnd(i);
+          if (e > s) {
+            for (int k = s; k < e; k++) {
+              sink.accept(b.hash(k), b, i);
+            }
+            n += e - s;
+          } else {
+            long blocks = (b.inputTokens(i) + (long) bt - 1) / bt;
+            for (long k = 0; k < blocks; k++) {
+              sink.accept(io.kvflow.common.Hashing.chain(io.kvflow.common.Hashing.chain(0x7072_6976L, b.requestId(i)), k), b, i);
+            }
+            n += blocks;
+          }
+        }
+        rows += b.size();
+        progress.update(rows, r.rowCount());
       }
     }
     return n;

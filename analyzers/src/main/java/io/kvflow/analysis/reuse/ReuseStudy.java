@@ -32,12 +32,22 @@ public final class ReuseStudy {
    * @param seed SHARDS hash seed
    * @param sizes capacities (blocks) that must appear in the curve
    * @param policy a policy for miniature simulation, or null
+   * @param perTenant also each tenant's histogram and miss ratios in the shared LRU cache (exact
+   *     sampling, requests traces)
    */
-  public record Options(Sampling sampling, double rate, int maxKeys, long seed, List<Long> sizes, PolicyKind policy) {}
+  public record Options(Sampling sampling, double rate, int maxKeys, long seed, List<Long> sizes, PolicyKind policy,
+      boolean perTenant) {
+    public Options(Sampling sampling, double rate, int maxKeys, long seed, List<Long> sizes, PolicyKind policy) {
+      this(sampling, rate, maxKeys, seed, sizes, policy, false);
+    }
+  }
 
   private ReuseStudy() {}
 
   public static ObjectNode run(Path trace, Options o, Progress progress) {
+    if (o.perTenant()) {
+      return TenantReuse.run(trace, o, progress);
+    }
     ReuseDistanceAnalyzer exact = o.sampling() == Sampling.EXACT ? new ReuseDistanceAnalyzer() : null;
     PartitionedReuse partitioned = o.sampling() == Sampling.PARTITIONED ? new PartitionedReuse(o.maxKeys(), o.seed()) : null;
     Shards shards = switch (o.sampling()) {
@@ -80,24 +90,8 @@ public final class ReuseStudy {
     MissRatioCurve curve;
     double distinctEstimate;
     if (exact != null) {
-      out.put("sampling", "exact");
-      out.put("cold_misses", exact.coldMisses());
-      out.put("distinct_blocks", exact.distinctKeys());
+      curve = putExact(out, exact);
       distinctEstimate = exact.distinctKeys();
-      curve = new MissRatioCurve(exact.histogram());
-      ArrayNode h = out.putArray("histogram");
-      for (double c : exact.histogram().log2Bins()) {
-        h.add((long) c);
-      }
-      ArrayNode rt = out.putArray("reuse_time_log2");
-      long[] times = exact.reuseTimeLog2();
-      int last = times.length;
-      while (last > 1 && times[last - 1] == 0) {
-        last--;
-      }
-      for (int i = 0; i < last; i++) {
-        rt.add(times[i]);
-      }
     } else if (partitioned != null) {
       return partitioned(trace.getFileName().toString(), o.seed(), partitioned.parts(), o.sizes());
     } else {
@@ -163,7 +157,28 @@ public final class ReuseStudy {
     return out;
   }
 
-  private static List<Long> putCurve(ObjectNode out, MissRatioCurve curve, double distinctEstimate, List<Long> requestedSizes) {
+  /** The exact fields of a study: cold misses, distinct blocks, distance and reuse-time histograms; returns the curve. */
+  static MissRatioCurve putExact(ObjectNode out, ReuseDistanceAnalyzer exact) {
+    out.put("sampling", "exact");
+    out.put("cold_misses", exact.coldMisses());
+    out.put("distinct_blocks", exact.distinctKeys());
+    ArrayNode h = out.putArray("histogram");
+    for (double c : exact.histogram().log2Bins()) {
+      h.add((long) c);
+    }
+    ArrayNode rt = out.putArray("reuse_time_log2");
+    long[] times = exact.reuseTimeLog2();
+    int last = times.length;
+    while (last > 1 && times[last - 1] == 0) {
+      last--;
+    }
+    for (int i = 0; i < last; i++) {
+      rt.add(times[i]);
+    }
+    return new MissRatioCurve(exact.histogram());
+  }
+
+  static List<Long> putCurve(ObjectNode out, MissRatioCurve curve, double distinctEstimate, List<Long> requestedSizes) {
     out.put("histogram_bins", "bin 0: distance 0; bin b: distances in [2^(b-1), 2^b); first accesses are cold misses");
     List<Long> sizes = MissRatioCurve.defaultSizes(Math.max(1, (long) Math.ceil(distinctEstimate)), requestedSizes);
     ArrayNode mrc = out.putArray("mrc");
