@@ -39,8 +39,9 @@ import picocli.CommandLine.Parameters;
 final class SweepCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Parameters(arity = "1..*", paramLabel = "TRACE", description = "trace files (with --engine spark: any Hadoop-compatible path)")
-  List<String> traces;
+  @Parameters(arity = "0..*", paramLabel = "TRACE", description = "trace files (with --engine spark: any Hadoop-compatible "
+      + "path); none when the grid generates its traces")
+  List<String> traces = new ArrayList<>();
 
   @Option(names = "--grid", required = true, paramLabel = "FILE", description = "grid JSON: {\"axes\": {\"$.path\": [values]}, \"zip\": [...]}")
   Path grid;
@@ -73,15 +74,39 @@ final class SweepCommand implements Callable<Integer> {
     }
     Grid g = Grid.parse(grid.toString(), gridJson);
     ObjectNode base = ConfigJson.toJson(ConfigLoader.load(config).config());
+    for (Map<String, JsonNode> values : g.points()) {
+      // every point's config binds (types, ranges, unknown paths) before anything is generated or run
+      ObjectNode json = base;
+      for (var e : values.entrySet()) {
+        json = Grid.set(grid.toString(), json, e.getKey(), e.getValue());
+      }
+      ConfigLoader.fromJson(grid + " point " + values, json);
+    }
+    if (traces.isEmpty() && g.generated() == null) {
+      throw new BadInputException("no traces: give TRACE... or a \"generate\" section in " + grid);
+    }
+    // the grid's synthetic traces, one per seed, with a `seed` column in the table
+    List<String> all = new ArrayList<>(traces);
+    List<String> seeds = new ArrayList<>(java.util.Collections.nCopies(traces.size(), ""));
+    List<String> columns = new ArrayList<>(g.paths());
+    if (g.generated() != null) {
+      columns.add("seed");
+      for (long seed : g.generated().seeds()) {
+        all.add(g.generated().materialise(out.resolve("traces"), seed).toString());
+        seeds.add(Long.toString(seed));
+      }
+    }
     try (ClusterEngine cluster = engine.open()) {
-      List<SweepPoint> points = plan(g, base, cluster);
-      return run(points, g.paths(), cluster);
+      List<SweepPoint> points = plan(g, base, cluster, all, seeds, columns);
+      return run(points, columns, cluster);
     }
   }
 
-  private List<SweepPoint> plan(Grid g, ObjectNode base, ClusterEngine cluster) {
+  private List<SweepPoint> plan(Grid g, ObjectNode base, ClusterEngine cluster, List<String> all, List<String> seeds,
+      List<String> columns) {
     List<SweepPoint> points = new ArrayList<>();
-    for (String trace : traces) {
+    for (int ti = 0; ti < all.size(); ti++) {
+      String trace = all.get(ti);
       String identity = cluster != null ? cluster.traceIdentity(trace) : localIdentity(trace);
       String name = trace.replaceAll("/+$", "");
       name = name.substring(name.lastIndexOf('/') + 1);
@@ -97,11 +122,14 @@ final class SweepCommand implements Callable<Integer> {
           JsonNode v = values.get(path);
           cells.add(v == null ? "" : v.isTextual() ? v.asText() : v.toString());
         }
+        if (columns.size() > g.paths().size()) {
+          cells.add(seeds.get(ti));
+        }
         ObjectNode key = JsonNodeFactory.instance.objectNode();
         key.put("trace", identity);
         key.set("config", json);
         String id = Manifest.sha256(key).substring(0, 16);
-        points.add(new SweepPoint(points.size(), trace, name, g.paths(), cells, json.toString(), id));
+        points.add(new SweepPoint(points.size(), trace, name, columns, cells, json.toString(), id));
       }
     }
     return points;

@@ -85,4 +85,52 @@ class SweepCliTest {
     GenerateInspectCliTest.assertBadInput(CliTestSupport.run("sweep", CHAT.toString(), "--grid",
         file("d.json", "{\"axes\": {\"$.tiers[7].policy\": [\"lru\"]}}").toString(), "--out", out), "$.tiers[7].policy");
   }
+
+  @Test
+  void aGridGeneratesSeededTracesOnce() throws Exception {
+    Path grid = file("gen.json", "{\"axes\": {\"$.tiers[0].policy\": [\"lru\", \"fifo\"]},"
+        + " \"generate\": {\"workload\": \"chat\", \"options\": {\"requests\": 60, \"tenants\": 2}, \"seeds\": [1, 2]}}");
+    Path out = dir.resolve("gen");
+    CliTestSupport.Result r = CliTestSupport.run("sweep", "--grid", grid.toString(), "--out", out.toString(), "-q");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode t = new ObjectMapper().readTree(out.resolve("sweep.json").toFile());
+    assertEquals(4, t.get("points").size());
+    assertEquals("1", t.get("points").get(0).get("seed").asText());
+    assertEquals("2", t.get("points").get(3).get("seed").asText());
+    assertTrue(t.get("points").get(0).get("trace").asText().startsWith("chat-"));
+    // different seeds, different traces: the hit ratios of the same policy differ
+    assertTrue(t.get("points").get(0).get("first_tier_hit_ratio").asDouble()
+        != t.get("points").get(2).get("first_tier_hit_ratio").asDouble());
+    Path traces = out.resolve("traces");
+    long[] mtimes;
+    try (Stream<Path> s = Files.list(traces)) {
+      mtimes = s.sorted().mapToLong(p -> p.toFile().lastModified()).toArray();
+    }
+    assertEquals(2, mtimes.length);
+    assertTrue(Files.readString(out.resolve("sweep.csv")).startsWith("point,trace,$.tiers[0].policy,seed,status"));
+    // a rerun neither regenerates the traces nor reruns the points
+    byte[] csv = Files.readAllBytes(out.resolve("sweep.csv"));
+    assertEquals(0, CliTestSupport.run("sweep", "--grid", grid.toString(), "--out", out.toString(), "-q").exit());
+    try (Stream<Path> s = Files.list(traces)) {
+      assertArrayEquals(mtimes, s.sorted().mapToLong(p -> p.toFile().lastModified()).toArray());
+    }
+    assertArrayEquals(csv, Files.readAllBytes(out.resolve("sweep.csv")));
+  }
+
+  @Test
+  void badGenerateSectionsExitTwoNamingThePath() throws Exception {
+    String out = dir.resolve("badgen").toString();
+    GenerateInspectCliTest.assertBadInput(CliTestSupport.run("sweep", "--grid", file("g1.json",
+        "{\"axes\": {\"$.max_batch\": [4]}, \"generate\": {\"workload\": \"chat\", \"seeds\": []}}").toString(),
+        "--out", out), "$.generate.seeds");
+    GenerateInspectCliTest.assertBadInput(CliTestSupport.run("sweep", "--grid", file("g2.json",
+        "{\"axes\": {\"$.max_batch\": [4]}, \"generate\": {\"workload\": \"chat\", \"options\": {\"requestz\": 5},"
+            + " \"seeds\": [1]}}").toString(), "--out", out), "requestz");
+    GenerateInspectCliTest.assertBadInput(CliTestSupport.run("sweep", "--grid", file("g3.json",
+        "{\"axes\": {\"$.max_batch\": [4]}, \"generate\": {\"workload\": \"chatty\", \"seeds\": [1]}}").toString(),
+        "--out", out), "$.generate.workload");
+    GenerateInspectCliTest.assertBadInput(CliTestSupport.run("sweep", "--grid", file("g4.json",
+        "{\"axes\": {\"$.max_batch\": [4]}}").toString(), "--out", out), "no traces");
+    assertTrue(!Files.exists(Path.of(out, "traces")), "nothing generated for a bad grid");
+  }
 }

@@ -14,11 +14,13 @@ import java.util.Map;
  * A sweep grid: {@code {"axes": {"$.tiers[0].policy": ["lru", "arc"], ...}, "zip": [{"$.a": [..],
  * "$.b": [..]}]}}. Points are the cartesian product of the axes and of each zipped group (lists of
  * one group advance together and must have equal lengths). Paths address fields of a replay config
- * ({@code $.field}, {@code .field}, {@code [index]}).
+ * ({@code $.field}, {@code .field}, {@code [index]}). An optional {@code "generate"} section adds
+ * seeded synthetic traces ({@link GeneratedTraces}).
  */
 public final class Grid {
   private final List<List<Map<String, JsonNode>>> dimensions = new ArrayList<>();
   private final List<String> paths = new ArrayList<>();
+  private GeneratedTraces generated;
 
   private Grid() {}
 
@@ -30,10 +32,11 @@ public final class Grid {
     Iterator<String> names = json.fieldNames();
     while (names.hasNext()) {
       String n = names.next();
-      if (!n.equals("axes") && !n.equals("zip")) {
-        throw new ConfigException(source + ": $." + n + ": unknown field; a grid has \"axes\" and \"zip\"");
+      if (!n.equals("axes") && !n.equals("zip") && !n.equals("generate")) {
+        throw new ConfigException(source + ": $." + n + ": unknown field; a grid has \"axes\", \"zip\" and \"generate\"");
       }
     }
+    g.generated = GeneratedTraces.parse(source, json.get("generate"));
     JsonNode axes = json.get("axes");
     if (axes != null) {
       if (!axes.isObject()) {
@@ -99,6 +102,11 @@ public final class Grid {
 
   public List<String> paths() {
     return paths;
+  }
+
+  /** The synthetic traces the grid asks for (one per seed), or null. */
+  public GeneratedTraces generated() {
+    return generated;
   }
 
   /** Every point: path -> value, in a fixed order (the first axis varies slowest). */

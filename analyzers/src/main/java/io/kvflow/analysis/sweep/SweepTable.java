@@ -94,7 +94,7 @@ public final class SweepTable {
     boolean timed = rows.stream().anyMatch(row -> row.has("step_stall_mean_ns"));
     String metric = timed ? "step_stall_mean_ns" : "first_tier_hit_ratio";
     for (String p : paths) {
-      if (rows.stream().allMatch(row -> isNumber(row.path(p).asText()))) {
+      if (!p.equals("seed") && rows.stream().allMatch(row -> isNumber(row.path(p).asText()))) {
         chart(charts, rows, paths, (timed ? "Mean step stall" : "First-tier hit ratio") + " against " + p, p,
             timed ? "mean step stall (ns)" : "hit ratio", null, p, row -> row.get(metric).asDouble(), metric);
       }
