@@ -5,10 +5,6 @@ import io.kvflow.engine.KeyOnlySimulator;
 import io.kvflow.engine.policy.EvictionPolicy;
 import io.kvflow.engine.policy.PolicyKind;
 import io.kvflow.engine.policy.PolicyParams;
-import io.kvflow.trace.TraceSchema;
-import io.kvflow.trace.batch.AccessBatch;
-import io.kvflow.trace.parquet.TraceReader;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -62,16 +58,7 @@ public class PolicyBenchmark {
   @Setup
   public void setUp() {
     kind = PolicyKind.fromName(policy);
-    try (TraceReader r = TraceReader.open(BenchFiles.zipf20m(), List.of(TraceSchema.BLOCK));
-        AccessBatch b = r.newAccessBatch(1 << 16)) {
-      keys = new long[(int) r.rowCount()];
-      int n = 0;
-      while (r.next(b)) {
-        for (int i = 0; i < b.size(); i++) {
-          keys[n++] = b.block(i);
-        }
-      }
-    }
+    keys = BenchFiles.zipf20mKeys();
   }
 
   @Benchmark

@@ -3,9 +3,6 @@ package io.kvflow.bench;
 import io.kvflow.analysis.reuse.ReuseDistanceAnalyzer;
 import io.kvflow.analysis.reuse.ReuseStudy;
 import io.kvflow.common.Progress;
-import io.kvflow.trace.TraceSchema;
-import io.kvflow.trace.batch.AccessBatch;
-import io.kvflow.trace.parquet.TraceReader;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -37,16 +34,7 @@ public class ReuseDistanceBenchmark {
 
   @Setup
   public void setUp() {
-    try (TraceReader r = TraceReader.open(BenchFiles.zipf20m(), List.of(TraceSchema.BLOCK));
-        AccessBatch b = r.newAccessBatch(1 << 16)) {
-      keys = new long[(int) r.rowCount()];
-      int n = 0;
-      while (r.next(b)) {
-        for (int i = 0; i < b.size(); i++) {
-          keys[n++] = b.block(i);
-        }
-      }
-    }
+    keys = BenchFiles.zipf20mKeys();
   }
 
   @Benchmark
