@@ -12,6 +12,9 @@ final class Svg {
   private static final int R = 20;
   private static final int T = 20;
   private static final int B = 50;
+  /** Width of the legend column right of the plot, where there is more than one series. */
+  private static final int LEGEND = 250;
+  private static final int LEGEND_ROWS = 17;
 
   private Svg() {}
 
@@ -70,7 +73,8 @@ final class Svg {
         yhi = Math.max(yhi, p[1]);
       }
     }
-    StringBuilder sb = open(title);
+    boolean legend = series.size() > 1;
+    StringBuilder sb = open(title, legend ? W + LEGEND : W);
     if (xlo > xhi) {
       sb.append("<text x=\"").append(W / 2).append("\" y=\"").append(H / 2).append("\" text-anchor=\"middle\">no data</text>");
       return close(sb);
@@ -98,8 +102,16 @@ final class Svg {
       String color = COLORS[c % COLORS.length];
       sb.append("<path class=\"series\" d=\"").append(path).append("\" fill=\"none\" stroke=\"").append(color)
           .append("\" stroke-width=\"2\"/>");
-      sb.append("<text x=\"").append(L + 10).append("\" y=\"").append(T + 14 + 16 * c).append("\" fill=\"").append(color)
-          .append("\">").append(Html.escape(s.name())).append("</text>");
+      if (!legend) {
+        sb.append("<text x=\"").append(L + 10).append("\" y=\"").append(T + 14).append("\" fill=\"").append(color)
+            .append("\">").append(Html.escape(s.name())).append("</text>");
+      } else if (c < LEGEND_ROWS) {
+        sb.append("<text x=\"").append(W).append("\" y=\"").append(T + 12 + 16 * c).append("\" font-size=\"11\" fill=\"")
+            .append(color).append("\">").append(Html.escape(s.name())).append("</text>");
+      } else if (c == LEGEND_ROWS) {
+        sb.append("<text x=\"").append(W).append("\" y=\"").append(T + 12 + 16 * c).append("\" font-size=\"11\">+")
+            .append(series.size() - LEGEND_ROWS).append(" more</text>");
+      }
       c++;
     }
     return close(sb);
@@ -113,7 +125,7 @@ final class Svg {
         yhi = Math.max(yhi, p[1]);
       }
     }
-    StringBuilder sb = open(title);
+    StringBuilder sb = open(title, series.size() > 1 ? W + LEGEND : W);
     if (yhi <= 0) {
       yhi = 1;
     }
@@ -128,21 +140,24 @@ final class Svg {
         sb.append(String.format(Locale.ROOT, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s: %s</title></rect>",
             gx + s * barW, y, barW * 0.95, H - B - y, COLORS[s % COLORS.length], Html.escape(series.get(s).name()), fmt(v)));
       }
-      sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>", gx + groupW * 0.4,
-          H - B + 16, Html.escape(categories.get(g))));
+      // every k-th category's label, so that labels never overlap
+      if (g % ((categories.size() + 7) / 8) == 0) {
+        sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>", gx + groupW * 0.4,
+            H - B + 16, Html.escape(categories.get(g))));
+      }
     }
     for (int s = 0; s < series.size(); s++) {
-      sb.append("<text x=\"").append(W - R - 150).append("\" y=\"").append(T + 14 + 16 * s).append("\" fill=\"")
+      sb.append("<text x=\"").append(series.size() > 1 ? W : W - R - 150).append("\" y=\"").append(T + 14 + 16 * s).append("\" fill=\"")
           .append(COLORS[s % COLORS.length]).append("\">").append(Html.escape(series.get(s).name())).append("</text>");
     }
     return close(sb);
   }
 
-  private static StringBuilder open(String title) {
+  private static StringBuilder open(String title, int width) {
     StringBuilder sb = new StringBuilder();
     sb.append("<figure><figcaption>").append(Html.escape(title)).append("</figcaption>");
-    sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(W).append("\" height=\"").append(H)
-        .append("\" viewBox=\"0 0 ").append(W).append(' ').append(H).append("\" role=\"img\">");
+    sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"").append(H)
+        .append("\" viewBox=\"0 0 ").append(width).append(' ').append(H).append("\" role=\"img\">");
     sb.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>");
     return sb;
   }
@@ -186,9 +201,14 @@ final class Svg {
       }
       return out;
     }
-    double step = Math.pow(10, Math.floor(Math.log10((hi - lo) / 5)));
-    if ((hi - lo) / step > 10) {
-      step *= 2;
+    // a 1-2-5 step giving at most 8 ticks, so their labels never overlap
+    double base = Math.pow(10, Math.floor(Math.log10((hi - lo) / 5)));
+    double step = base;
+    for (double m : new double[] {1, 2, 5, 10, 20}) {
+      step = base * m;
+      if ((hi - lo) / step <= 8) {
+        break;
+      }
     }
     double v = Math.ceil(lo / step) * step;
     for (int i = 0; i < 50 && v <= hi + step * 1e-6; i++, v = Math.ceil(lo / step) * step + i * step) {
