@@ -156,6 +156,25 @@ class SparkEngineTest {
   }
 
   @Test
+  void aFailingPointOnSparkIsItsErrorRowAndTheOthersAreKept() throws Exception {
+    Path cfg = Files.writeString(dir.resolve("opt.json"), "{\"model\": \"llama-3-8b\", \"tiers\": [{\"name\": \"hbm\","
+        + " \"kind\": \"hbm\", \"capacity_blocks\": 500, \"policy\": \"opt\"}]}");
+    Path grid = Files.writeString(dir.resolve("fail.json"), "{\"axes\": {\"$.expansion\": [\"prefix\", \"full\"]}}");
+    Path local = dir.resolve("fail-local");
+    Path spark = dir.resolve("fail-spark");
+    assertEquals(1, kvflow("sweep", CHAT.toString(), "--grid", grid.toString(), "--config", cfg.toString(), "--out",
+        local.toString(), "-q").exit());
+    Result s = kvflow("sweep", CHAT.toString(), "--grid", grid.toString(), "--config", cfg.toString(), "--engine",
+        "spark", "--out", spark.toString(), "-q");
+    assertEquals(1, s.exit(), "a failed point makes the sweep fail");
+    JsonNode t = new ObjectMapper().readTree(spark.resolve("sweep.json").toFile());
+    assertEquals("ok", t.get("points").get(0).get("status").asText());
+    assertEquals("error", t.get("points").get(1).get("status").asText());
+    assertEquals("full", t.get("points").get(1).get("$.expansion").asText());
+    assertArrayEquals(Files.readAllBytes(local.resolve("sweep.csv")), Files.readAllBytes(spark.resolve("sweep.csv")));
+  }
+
+  @Test
   void badInputExitsTwoWithOneLine() throws Exception {
     Result noPartitions = kvflow("reuse", accesses.toString(), "--engine", "spark", "--out", dir.resolve("x").toString());
     assertEquals(2, noPartitions.exit());
