@@ -5,10 +5,13 @@ package io.kvflow.engine.expand;
  *
  * <p>{@code weight} is the number of layer-accesses the call stands for: a whole-block access in a
  * decode step stands for one read per layer. {@code flags} carries {@link #INPUT_BLOCK} for the
- * input blocks of a request's prefill (prefix-cache accounting).
+ * input blocks of a request's prefill (prefix-cache accounting) and {@link #RECOMPUTE_BLOCK} for the
+ * blocks a resumed request prefills again; a request's prefill blocks arrive in sequence order.
  */
 public interface AccessSink {
   int INPUT_BLOCK = 1;
+  /** A block that a request resumed after a recompute preemption rebuilds with a new prefill. */
+  int RECOMPUTE_BLOCK = 2;
   /** Bits 4..7 of {@code flags}: a codec for this access's data in lower tiers (CodecKind ordinal + 1), 0 = the tier's own. */
   int CODEC_SHIFT = 4;
   int CODEC_MASK = 0xF0;

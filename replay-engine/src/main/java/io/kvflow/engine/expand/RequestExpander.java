@@ -373,7 +373,7 @@ public final class RequestExpander implements AccessSource {
         blocks[slot][blockCount[slot]++] = key;
         usedBlocks++;
         // recompute: a new prefill over the prompt and the tokens generated so far (cached blocks hit)
-        emit(sink, key, AccessOp.WRITE.code(), tokensOf(k, p.contextTokens()), p.id(), -1, 0);
+        emit(sink, key, AccessOp.WRITE.code(), tokensOf(k, p.contextTokens()), p.id(), -1, AccessSink.RECOMPUTE_BLOCK);
       } else {
         blocks[slot][blockCount[slot]++] = key;
         usedBlocks++;

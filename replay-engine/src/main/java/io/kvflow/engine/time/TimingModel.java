@@ -181,6 +181,11 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     }
   }
 
+  // the prefill being timed: its request and the sequence tokens before and after the current block
+  private long prefillRequest = Long.MIN_VALUE;
+  private long prefillBefore;
+  private long prefillNext;
+
   @Override
   public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
     if (!iterationGroups && current.any && (step != current.step || layer != current.layer)) {
@@ -222,8 +227,22 @@ public final class TimingModel implements AccessSink, AdmissionClock {
       }
       if (op == AccessOp.READ.code()) {
         g.flops += compute.attentionFlops(tokens) * weight;
-      } else if ((flags & INPUT_BLOCK) != 0) {
-        g.prefillTokenLayers += (long) tokens * weight; // prefill: every input token goes through the layer's matmuls
+      } else if ((flags & (INPUT_BLOCK | RECOMPUTE_BLOCK)) != 0) {
+        // prefill: a request's blocks arrive in order (each once per layer under block x layer
+        // placement), so the tokens before this block are known; a block cached in any tier is
+        // loaded, not computed: only uncached tokens go through the matmuls and attention
+        if (requestId != prefillRequest) {
+          prefillRequest = requestId;
+          prefillNext = 0;
+        }
+        if (layer <= 0) {
+          prefillBefore = prefillNext;
+          prefillNext += tokens;
+        }
+        if (found < 0) {
+          g.prefillTokenLayers += (long) tokens * weight;
+          g.flops += compute.prefillAttentionFlops(prefillBefore, tokens) * weight;
+        }
       }
     } else if (op == AccessOp.APPEND.code()) {
       g.decodeTokenLayers += weight;

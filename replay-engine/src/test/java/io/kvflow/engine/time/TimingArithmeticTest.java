@@ -58,6 +58,43 @@ class TimingArithmeticTest {
     assertEquals(1_000_000 + 100, c.layerNs(1_000, 1e12)); // 1 TFLOP at 1 PFLOP/s = 1 ms
   }
 
+  /**
+   * Prefill compute, FLOP-bound at 32 FLOP/ns so that one (query, key) pair of attention (4 x
+   * head_dim 8 x 1 head = 32 FLOPs) costs 1 ns; no weights. Request 1 prefills two uncached
+   * 16-token blocks: causal pairs 16 x 17 / 2 = 136, then 16 x 16 + 136 = 392, 528 ns. Request 2
+   * shares the first block (cached: loaded, not computed) and computes its second: 392 ns. Request 3
+   * resumes after a recompute preemption with one new block: 136 ns.
+   */
+  @Test
+  void prefillComputesOnlyUncachedTokensWithCausalAttention() {
+    ModelSpec m = new ModelSpec("m", 1, 1, 8, 2, 16, 0, 1);
+    HardwareSpec hw = new HardwareSpec("h", 1e18, 32e9, 0, List.of());
+    List<TierConfig> tiers = List.of(new TierConfig(new TierSpec("hbm", TierKind.HBM, 0, 1e18, 1e18, 0), 100,
+        PolicyKind.LRU, AdmissionKind.ALWAYS, 1, 0, 2));
+    ReplayConfig c = new ReplayConfig(m, tiers, Hierarchy.EXCLUSIVE, Placement.BLOCK, FinishedRequests.CACHE,
+        Expansion.FULL, 4, 0, new TimingSpec(hw, PrefetchKind.NONE, 0, 0, 0));
+    long unit = m.blockBytesPerLayer(16);
+    ResidencyTracker tracker = new ResidencyTracker(c, unit, unit, m.kvBytesPerTokenPerLayer(), PolicyParams.DEFAULT);
+    Steps steps = new Steps();
+    TimingModel t = new TimingModel(c, tracker, unit, unit, true, List.of(steps));
+    int w = AccessOp.WRITE.code();
+    int input = io.kvflow.engine.expand.AccessSink.INPUT_BLOCK;
+    t.requestStarted(1, 0, 32, 1);
+    t.access(11, w, 1, 16, 1, -1, -1, input);
+    t.access(12, w, 1, 16, 1, -1, -1, input);
+    t.stepFinished(0);
+    t.requestStarted(2, 0, 32, 1);
+    t.access(11, w, 1, 16, 2, -1, -1, input);
+    t.access(22, w, 1, 16, 2, -1, -1, input);
+    t.stepFinished(1);
+    t.access(33, w, 1, 16, 3, -1, -1, io.kvflow.engine.expand.AccessSink.RECOMPUTE_BLOCK);
+    t.stepFinished(2);
+    t.finish();
+    assertEquals(528, steps.steps.get(0)[2]);
+    assertEquals(392, steps.steps.get(1)[2]);
+    assertEquals(136, steps.steps.get(2)[2]);
+  }
+
   /** Captures step times. */
   static final class Steps implements TimedListener {
     final List<long[]> steps = new ArrayList<>();
