@@ -66,8 +66,29 @@ final class CompareCommand implements Callable<Integer> {
       c = c.withModel(m);
     }
     Files.createDirectories(out);
+    // the two replays are independent: the candidate runs on a second core (its progress not shown)
+    var cand = c;
+    java.util.concurrent.FutureTask<ReplayRun.Outcome> second = new java.util.concurrent.FutureTask<>(
+        () -> ReplayRun.run(trace, cand, candidate, out.resolve("candidate"), "candidate", true));
+    boolean parallel = Runtime.getRuntime().availableProcessors() > 1;
+    if (parallel) {
+      Thread t = new Thread(second, "kvflow-candidate");
+      t.setDaemon(true);
+      t.start();
+    }
     ReplayRun.Outcome rb = ReplayRun.run(trace, b, baseline, out.resolve("baseline"), "baseline", quiet);
-    ReplayRun.Outcome rc = ReplayRun.run(trace, c, candidate, out.resolve("candidate"), "candidate", quiet);
+    if (!parallel) {
+      second.run();
+    }
+    ReplayRun.Outcome rc;
+    try {
+      rc = second.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw e;
+    }
     ObjectNode report = JsonNodeFactory.instance.objectNode();
     report.set("baseline", rb.report());
     report.set("candidate", rc.report());
