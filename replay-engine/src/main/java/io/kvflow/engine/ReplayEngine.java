@@ -62,20 +62,30 @@ public final class ReplayEngine {
     io.kvflow.engine.sparse.SparseReadFilter sparse = null;
     io.kvflow.engine.sparse.RetainedMass retained = new io.kvflow.engine.sparse.RetainedMass();
     io.kvflow.engine.sparse.DiscardFilter discard = null;
+    // accesses traces: the distance rule sets codecs on whole read groups first (ages count every
+    // block of the sequence), then sparse reads or discard keep some of them
+    AccessSink entry = sink;
     if (config.sparse().kind() != io.kvflow.engine.spec.SparseKind.DENSE && meta.kind() == TraceKind.ACCESSES) {
       sparse = new io.kvflow.engine.sparse.SparseReadFilter(sink, config.sparse(), blockTokens, retained);
-      source.run(sparse, progress);
-      sparse.flush();
+      entry = sparse;
     } else if (config.discard().kind() != io.kvflow.engine.spec.DiscardKind.NONE && meta.kind() == TraceKind.ACCESSES) {
       discard = new io.kvflow.engine.sparse.DiscardFilter(sink, config.discard(), retained);
-      source.run(discard, progress);
-      discard.flush();
-    } else if (config.codecRule() != null && meta.kind() == TraceKind.ACCESSES) {
-      io.kvflow.engine.sparse.CodecRuleStage rule = new io.kvflow.engine.sparse.CodecRuleStage(sink, config.codecRule());
-      source.run(rule, progress);
+      entry = discard;
+    }
+    io.kvflow.engine.sparse.CodecRuleStage rule = null;
+    if (config.codecRule() != null && meta.kind() == TraceKind.ACCESSES) {
+      rule = new io.kvflow.engine.sparse.CodecRuleStage(entry, config.codecRule());
+      entry = rule;
+    }
+    source.run(entry, progress);
+    if (rule != null) {
       rule.flush();
-    } else {
-      source.run(sink, progress);
+    }
+    if (sparse != null) {
+      sparse.flush();
+    }
+    if (discard != null) {
+      discard.flush();
     }
     TimeResult time = timing == null ? null : timing.finish();
     tracker.checkInvariants();

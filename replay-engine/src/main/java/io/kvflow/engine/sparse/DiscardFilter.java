@@ -137,7 +137,7 @@ public final class DiscardFilter extends ReadGroupStage {
       readsIn++;
       if (!s.gone[i]) {
         readsKept++;
-        forward(keys[j], AccessOp.READ.code(), weights[j], s.kept[i], groupRequest, groupStep, groupLayer, 0, mass[j]);
+        forward(keys[j], AccessOp.READ.code(), weights[j], s.kept[i], groupRequest, groupStep, groupLayer, flags[j], mass[j]);
       }
     }
     if (allMass && total > 0) {

@@ -117,9 +117,6 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     DiscardSpec discard = DiscardSpec.bind(n);
     CodecRule rule = CodecRule.bind(n);
     n.finish();
-    if (rule != null && (sparse.kind() != SparseKind.DENSE || discard.kind() != DiscardKind.NONE)) {
-      throw n.fieldError("codec_rule", "the distance rule cannot be combined with sparse_reads or discard yet");
-    }
     if (sparse.kind() != SparseKind.DENSE && discard.kind() != DiscardKind.NONE) {
       throw n.fieldError("discard", "sparse_reads and discard together are not supported yet; choose one");
     }

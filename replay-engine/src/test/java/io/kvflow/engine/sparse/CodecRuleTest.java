@@ -62,6 +62,40 @@ class CodecRuleTest {
   }
 
   @Test
+  void withTopKTheRuleAgesBlocksOnTheWholeSequenceAndOnlyKeptReadsMove() throws Exception {
+    Path trace = dir.resolve("k.parquet");
+    float[] masses = {0.5f, 0.1f, 0.1f, 0.3f};
+    try (AccessTraceWriter w = AccessTraceWriter.open(trace, TraceMetadata.of(TraceKind.ACCESSES, 16, "hand-made"))) {
+      for (int b = 0; b < 4; b++) {
+        w.append(0, 7, -1, 0, b, AccessOp.WRITE.code(), 16, Float.NaN);
+      }
+      for (int s = 0; s < 2; s++) {
+        for (int b = 0; b < 4; b++) {
+          w.append(10 + s, 7, s, 0, b, AccessOp.READ.code(), 16, masses[b]);
+        }
+      }
+      w.commit();
+    }
+    Path cfg = Files.writeString(dir.resolve("k.json"), "{\"model\": {\"layers\": 1, \"kv_heads\": 1, \"head_dim\": 8},"
+        + " \"tiers\": [{\"name\": \"hbm\", \"kind\": \"hbm\", \"capacity_blocks\": 100, \"admission\": \"never\"},"
+        + " {\"name\": \"dram\", \"kind\": \"dram\", \"capacity_blocks\": 100}], \"placement\": \"block-layer\","
+        + " \"codec_rule\": {\"recent_window\": 16, \"cold_int4_distance\": 48},"
+        + " \"sparse_reads\": {\"policy\": \"top-k\", \"k\": 2}}");
+    ReplayResult r = ReplayEngine.run(trace, ConfigLoader.load(cfg.toString()).config(), List.of(), Progress.NONE);
+    // top-2 by mass keeps blocks 0 (48 tokens old: int4, 144 B) and 3 (newest: uncompressed, 512 B)
+    assertEquals(2 * (144 + 512), r.tiers().get(1).bytesRead());
+    assertEquals(2 * 2, r.sparse().readsKept());
+    // StreamingLLM (16-token sink, 16 newest tokens) discards after each step: step 0 reads all four
+    // blocks by the rule (1,168 B), step 1 the same two as top-2 (656 B); without the rule's codecs
+    // on the kept reads it would be 6 x 512 B
+    Path discard = Files.writeString(dir.resolve("d.json"), Files.readString(cfg).replace(
+        "\"sparse_reads\": {\"policy\": \"top-k\", \"k\": 2}",
+        "\"discard\": {\"policy\": \"streaming-llm\", \"sink_tokens\": 16, \"recent_tokens\": 16}"));
+    ReplayResult d = ReplayEngine.run(trace, ConfigLoader.load(discard.toString()).config(), List.of(), Progress.NONE);
+    assertEquals(1168 + 144 + 512, d.tiers().get(1).bytesRead());
+  }
+
+  @Test
   void coldDistanceInsideTheRecentWindowIsRefused() throws Exception {
     Path cfg = Files.writeString(dir.resolve("bad.json"), "{\"model\": \"llama-3-8b\", \"tiers\": [{\"name\": \"hbm\","
         + " \"kind\": \"hbm\", \"capacity_blocks\": 10}], \"codec_rule\": {\"recent_window\": 64, \"cold_int4_distance\": 16}}");
