@@ -9,11 +9,42 @@ import java.util.List;
  * @param hbmBandwidthBps HBM read bandwidth for the compute roofline
  * @param peakFlops achievable FLOP/s for the roofline
  * @param layerOverheadNs fixed cost per layer per step (kernel launches)
- * @param links copy paths from slower tiers into the compute tier
+ * @param links copy paths between tiers; a lower tier reaches the compute tier directly or through
+ *     other tiers' links ({@link #route})
  */
 public record HardwareSpec(String name, double hbmBandwidthBps, double peakFlops, long layerOverheadNs, List<LinkSpec> links) {
   public HardwareSpec {
     links = List.copyOf(links);
+  }
+
+  /**
+   * The links a transfer from tier kind {@code from} into {@code to} crosses, in order: a direct
+   * link if there is one, else the route with the fewest hops through kinds in {@code kinds} (the
+   * configuration's tiers; a lower tier on the way serves as a bounce buffer); null when none.
+   */
+  public int[] route(String from, String to, java.util.Set<String> kinds) {
+    java.util.Map<String, int[]> best = new java.util.HashMap<>();
+    java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>();
+    best.put(from, new int[0]);
+    queue.add(from);
+    while (!queue.isEmpty()) {
+      String at = queue.poll();
+      int[] path = best.get(at);
+      for (int i = 0; i < links.size(); i++) {
+        LinkSpec l = links.get(i);
+        if (!l.from().equals(at) || best.containsKey(l.to()) || !(l.to().equals(to) || kinds.contains(l.to()))) {
+          continue;
+        }
+        int[] next = java.util.Arrays.copyOf(path, path.length + 1);
+        next[path.length] = i;
+        if (l.to().equals(to)) {
+          return next;
+        }
+        best.put(l.to(), next);
+        queue.add(l.to());
+      }
+    }
+    return null;
   }
 
   static HardwareSpec bind(ConfigNode n) {

@@ -166,10 +166,9 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     String top = lower(tiers.get(0).tier().kind());
     for (int i = 1; i < tiers.size(); i++) {
       String k = lower(tiers.get(i).tier().kind());
-      boolean linked = hardware.links().stream().anyMatch(l -> l.from().equals(k) && l.to().equals(top));
-      if (!linked) {
+      if (hardware.route(k, top, new java.util.HashSet<>(kinds)) == null) {
         throw n.error(n.path() + ".tiers[" + i + "]", "no link from " + k + " to " + top + " in hardware '"
-            + hardware.name() + "'; add one to $.hardware.links");
+            + hardware.name() + "', directly or through the other tiers; add one to $.hardware.links");
       }
     }
     PrefetchKind prefetch = PrefetchKind.NONE;

@@ -39,6 +39,8 @@ public final class TimingModel implements AccessSink, AdmissionClock {
   private final ComputeModel compute;
   private final Link[] links;
   private final int[] linkOfTier;
+  // the links a transfer that starts on link l crosses, in order (just l for a direct link)
+  private final int[][] routeFrom;
   private final long unitBytes;
   private final long keyBytes;
   private final int layers;
@@ -98,13 +100,19 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     }
     linkOfTier = new int[tiers.size()];
     Arrays.fill(linkOfTier, -1);
+    routeFrom = new int[links.length][];
+    java.util.Set<String> kinds = new java.util.HashSet<>();
+    for (TierConfig tc : tiers) {
+      kinds.add(tc.tier().kind().name().toLowerCase(Locale.ROOT));
+    }
     for (int t = 1; t < tiers.size(); t++) {
       String k = tiers.get(t).tier().kind().name().toLowerCase(Locale.ROOT);
-      for (int l = 0; l < links.length; l++) {
-        if (links[l].spec().from().equals(k) && links[l].spec().to().equals(top)) {
-          linkOfTier[t] = l;
-          break;
-        }
+      int[] route = spec.hardware().route(k, top, kinds);
+      if (route != null) {
+        // a tier's transfers are kept under the first link of its route (its kind is that link's
+        // source, so no other tier shares it) and cross every link of the route when issued
+        linkOfTier[t] = route[0];
+        routeFrom[route[0]] = route;
       }
     }
     current = newGroup();
@@ -471,13 +479,20 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     long each = bytes / n;
     long rest = bytes - each * n;
     long done = at;
+    int[] route = routeFrom[l] != null ? routeFrom[l] : new int[] {l};
     for (long i = 0; i < n; i++) {
       long size = each + (i < rest ? 1 : 0);
-      long end = links[l].transfer(at, size);
-      for (TimedListener t : listeners) {
-        t.transferTimed(l, end - at);
+      // hop by hop: a chunk enters the next link when it has crossed the previous one, so the
+      // chunks of a multi-hop route pipeline through its bounce buffers
+      long start = at;
+      for (int hop : route) {
+        long end = links[hop].transfer(start, size);
+        for (TimedListener t : listeners) {
+          t.transferTimed(hop, end - start);
+        }
+        start = end;
       }
-      done = Math.max(done, end);
+      done = Math.max(done, start);
     }
     return done;
   }

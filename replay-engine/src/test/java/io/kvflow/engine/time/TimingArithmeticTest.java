@@ -152,6 +152,45 @@ class TimingArithmeticTest {
     return new long[] {decode[0], decode[1]};
   }
 
+  /**
+   * A block in SSD with no SSD-to-HBM link crosses SSD -> DRAM (1 GB/s, 100 ns) and DRAM -> HBM
+   * (2 GB/s, 50 ns): 100 + 128 = 228 ns, then 50 + 64 = 114 ns, a 342 ns demand stall before layer 1.
+   */
+  @Test
+  void aTierWithoutADirectLinkCrossesItsRouteHopByHop() {
+    ModelSpec m = new ModelSpec("m", 2, 1, 8, 2, 4, 0, 1);
+    HardwareSpec hw = new HardwareSpec("h", 1e9, 1e18, 0, List.of(new LinkSpec("ssd-dram", "ssd", "dram", 1e9, 100, 1),
+        new LinkSpec("dram-hbm", "dram", "hbm", 2e9, 50, 1)));
+    List<TierConfig> tiers = List.of(
+        new TierConfig(new TierSpec("hbm", TierKind.HBM, 0, 1e9, 1e9, 0), 10, PolicyKind.STATIC, AdmissionKind.ALWAYS, 1,
+            0, 2),
+        new TierConfig(new TierSpec("dram", TierKind.DRAM, 0, 1e9, 1e9, 0), 100, PolicyKind.LRU, AdmissionKind.NEVER, 1,
+            0, 2),
+        new TierConfig(new TierSpec("ssd", TierKind.SSD, 0, 1e9, 1e9, 0), 100, PolicyKind.LRU, AdmissionKind.ALWAYS, 1,
+            0, 2));
+    ReplayConfig c = new ReplayConfig(m, tiers, Hierarchy.EXCLUSIVE, Placement.BLOCK_LAYER, FinishedRequests.CACHE,
+        Expansion.FULL, 1, 0, new TimingSpec(hw, PrefetchKind.NONE, 0, 0, 0));
+    assertEquals(2, hw.route("ssd", "hbm", java.util.Set.of("hbm", "dram", "ssd")).length);
+    long unit = m.blockBytesPerLayer(4);
+    ResidencyTracker tracker = new ResidencyTracker(c, unit, unit, m.kvBytesPerTokenPerLayer(), PolicyParams.DEFAULT);
+    Steps steps = new Steps();
+    TimingModel t = new TimingModel(c, tracker, unit, unit, false, List.of(steps));
+    int w = AccessOp.WRITE.code();
+    int r = AccessOp.READ.code();
+    for (int b = 0; b < 10; b++) {
+      t.access(b, w, 1, 0, 0, -1, 0, 0);
+    }
+    t.access(1000, w, 1, 0, 0, -1, 1, 0); // HBM is full and DRAM admits nothing: to SSD
+    for (int b = 0; b < 10; b++) {
+      t.access(b, r, 1, 0, 0, 0, 0, 0);
+    }
+    t.access(1000, r, 1, 0, 0, 0, 1, 0);
+    t.finish();
+    long[] decode = steps.steps.get(steps.steps.size() - 1);
+    assertEquals(342, decode[1]);
+    assertEquals(1280 + 342 + 128, decode[0]);
+  }
+
   @Test
   void demandTransferIsOnTheCriticalPath() {
     long[] p = new long[3];
