@@ -123,7 +123,6 @@ final class ReuseCommand implements Callable<Integer> {
       if (cluster != null) {
         study = cluster.partitionedReuse(trace, max, seed, blocks);
       } else {
-        Files.createDirectories(out);
         try (TerminalProgress progress = new TerminalProgress("reuse", quiet)) {
           study = ReuseStudy.run(Path.of(trace), new ReuseStudy.Options(mode, rate, max, seed, blocks, p, perTenant), progress);
         }
