@@ -1,12 +1,11 @@
 package io.kvflow.engine.sparse;
 
+import io.kvflow.common.LongIntHashMap;
 import io.kvflow.engine.expand.AccessSink;
 import io.kvflow.engine.spec.DiscardKind;
 import io.kvflow.engine.spec.DiscardSpec;
 import io.kvflow.trace.AccessOp;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Selective discard on an accesses trace, per sequence and layer. Blocks are tracked in the order
@@ -18,6 +17,9 @@ import java.util.Map;
  *       overlap with those ranges (a partly discarded block holds fewer tokens);
  *   <li>H2O keeps the blocks covering the recent window and the {@code heavy_hitters} other blocks
  *       with the most attention mass accumulated over the steps so far.
+ *   <li>SnapKV decides once, after the first decode step: the blocks covering the recent window of
+ *       the prompt and the {@code heavy_hitters} other blocks with the most attention mass in that
+ *       step (its observation window); everything after is kept.
  * </ul>
  *
  * A block left with no tokens is FREEd once and its later reads are dropped; reads of kept blocks
@@ -27,7 +29,9 @@ import java.util.Map;
 public final class DiscardFilter extends ReadGroupStage {
   private final DiscardSpec spec;
   private final RetainedMass retained;
-  private final Map<Long, Sequence> sequences = new HashMap<>();
+  // (request, layer) -> slot in sequenceList: primitive keys, no object per access
+  private final LongIntHashMap sequences = new LongIntHashMap(64);
+  private final java.util.ArrayList<Sequence> sequenceList = new java.util.ArrayList<>();
   private long frees;
   private long tokensDiscarded;
   private long readsIn;
@@ -47,11 +51,12 @@ public final class DiscardFilter extends ReadGroupStage {
     double[] accumulated = new double[64];
     boolean[] gone = new boolean[64];
     int size;
-    final Map<Long, Integer> index = new HashMap<>();
+    boolean decided; // SnapKV: the one-shot selection is done
+    final LongIntHashMap index = new LongIntHashMap(64);
 
     int indexOf(long key, int tokenCount) {
-      Integer i = index.get(key);
-      if (i != null) {
+      int i = index.get(key);
+      if (i != LongIntHashMap.MISSING) {
         int added = Math.max(0, tokenCount - tokens[i]); // an append fills the block further
         tokens[i] += added;
         if (!gone[i]) {
@@ -90,7 +95,14 @@ public final class DiscardFilter extends ReadGroupStage {
   }
 
   private Sequence sequence(long request, int layer) {
-    return sequences.computeIfAbsent(request * 65_537 + layer, k -> new Sequence());
+    long key = request * 65_537 + layer;
+    int slot = sequences.get(key);
+    if (slot == LongIntHashMap.MISSING) {
+      slot = sequenceList.size();
+      sequenceList.add(new Sequence());
+      sequences.put(key, slot);
+    }
+    return sequenceList.get(slot);
   }
 
   @Override
@@ -103,13 +115,13 @@ public final class DiscardFilter extends ReadGroupStage {
       }
       forward(key, op, weight, tokens, requestId, step, layer, flags, attnMass);
       if (op == AccessOp.APPEND.code() && step >= 0) {
-        discard(s, requestId, step, layer); // the window slides with every new token
+        discard(s, requestId, step, layer, false); // the window slides with every new token
       }
       return;
     } else if (op == AccessOp.FREE.code()) {
       Sequence s = sequence(requestId, layer);
-      Integer i = s.index.get(key);
-      if (i != null && s.gone[i]) {
+      int i = s.index.get(key);
+      if (i != LongIntHashMap.MISSING && s.gone[i]) {
         return; // already freed by the discard policy
       }
     }
@@ -143,10 +155,16 @@ public final class DiscardFilter extends ReadGroupStage {
     if (allMass && total > 0) {
       retained.record(kept / total);
     }
-    discard(s, groupRequest, groupStep, groupLayer);
+    discard(s, groupRequest, groupStep, groupLayer, true);
   }
 
-  private void discard(Sequence s, long request, int step, int layer) {
+  private void discard(Sequence s, long request, int step, int layer, boolean afterReads) {
+    if (spec.kind() == DiscardKind.SNAPKV) {
+      if (s.decided || !afterReads) {
+        return; // one selection, made on the first decode step's attention
+      }
+      s.decided = true;
+    }
     long length = 0;
     for (int i = 0; i < s.size; i++) {
       length += s.tokens[i];
@@ -156,7 +174,7 @@ public final class DiscardFilter extends ReadGroupStage {
       windowExceedsContext++;
     }
     boolean[] heavy = null;
-    if (spec.kind() == DiscardKind.H2O && spec.heavyHitters() > 0) {
+    if (spec.kind() != DiscardKind.STREAMING_LLM && spec.heavyHitters() > 0) {
       heavy = new boolean[s.size];
       Integer[] order = new Integer[s.size];
       long pos = 0;

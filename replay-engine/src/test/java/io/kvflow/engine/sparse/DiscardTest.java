@@ -73,4 +73,17 @@ class DiscardTest {
     assertEquals(2 + 3, held);
     assertTrue(d.readAfterFree.isEmpty());
   }
+
+  @Test
+  void snapKvSelectsOnceOnTheFirstStepAndKeepsEverythingGeneratedAfter() {
+    Downstream d = new Downstream();
+    DiscardFilter f = new DiscardFilter(d, new DiscardSpec(DiscardKind.SNAPKV, 0, 32, 2), new RetainedMass());
+    decode(f, 40, s -> { });
+    // after step 0 (160 prompt tokens): heavy hitters 3 and 6, recent 32 tokens = blocks 8 and 9
+    assertEquals(Set.of(0L, 1L, 2L, 4L, 5L, 7L), d.freed);
+    // the 40 generated tokens (blocks 10..12) are all kept: no window slides after the selection
+    assertEquals(4 + 3, f.heldBlocks(0, 0));
+    assertEquals(4 * BT + 40, f.heldTokens(0, 0));
+    assertTrue(d.readAfterFree.isEmpty());
+  }
 }
