@@ -1,8 +1,9 @@
 package io.kvflow.engine.policy;
 
 /** First in, first out: hits change nothing; the oldest admitted key is evicted. */
-final class FifoPolicy extends AbstractPolicy {
-  private final SlotLists lists;
+class FifoPolicy extends AbstractPolicy {
+  /** One list, newest admission at the head (LRU: newest use). */
+  final SlotLists lists;
 
   FifoPolicy(int capacity) {
     super(capacity);

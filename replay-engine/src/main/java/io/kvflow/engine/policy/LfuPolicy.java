@@ -5,13 +5,11 @@ package io.kvflow.engine.policy;
  * since admission (admission counts as one use), the least recently used among equals. An indexed
  * heap on (uses, last use) gives O(log n) per access. Counts reset when a key is evicted.
  */
-final class LfuPolicy extends AbstractPolicy {
-  private final SlotHeap heap;
+final class LfuPolicy extends HeapPolicy {
   private long tick;
 
   LfuPolicy(int capacity) {
     super(capacity);
-    heap = new SlotHeap(capacity);
   }
 
   @Override
@@ -22,24 +20,5 @@ final class LfuPolicy extends AbstractPolicy {
   @Override
   void onInsert(int slot, long key) {
     heap.add(slot, 1, ++tick);
-  }
-
-  @Override
-  void onRemove(int slot) {
-    heap.remove(slot);
-  }
-
-  @Override
-  int evict(long incoming) {
-    int victim = heap.peek();
-    heap.remove(victim);
-    return victim;
-  }
-
-  @Override
-  public void checkInvariants() {
-    super.checkInvariants();
-    check(heap.size() == size, "heap size differs from cache size");
-    heap.verify();
   }
 }

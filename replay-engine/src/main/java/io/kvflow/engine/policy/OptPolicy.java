@@ -9,9 +9,8 @@ package io.kvflow.engine.policy;
  * <p>It must see exactly the access sequence its {@link NextUse} oracle was built from, through
  * {@link #access}; an indexed max-heap on next-use position gives O(log n) per access.
  */
-final class OptPolicy extends AbstractPolicy {
+final class OptPolicy extends HeapPolicy {
   private final NextUse oracle;
-  private final SlotHeap heap;
   private long position;
   private long incomingNext;
 
@@ -22,7 +21,6 @@ final class OptPolicy extends AbstractPolicy {
           + "it is available for single-tier replays and key-only simulation");
     }
     this.oracle = oracle;
-    this.heap = new SlotHeap(capacity);
   }
 
   @Override
@@ -46,24 +44,5 @@ final class OptPolicy extends AbstractPolicy {
   @Override
   void onInsert(int slot, long key) {
     heap.add(slot, -incomingNext, 0);
-  }
-
-  @Override
-  void onRemove(int slot) {
-    heap.remove(slot);
-  }
-
-  @Override
-  int evict(long incoming) {
-    int victim = heap.peek();
-    heap.remove(victim);
-    return victim;
-  }
-
-  @Override
-  public void checkInvariants() {
-    super.checkInvariants();
-    check(heap.size() == size, "heap size differs from cache size");
-    heap.verify();
   }
 }
