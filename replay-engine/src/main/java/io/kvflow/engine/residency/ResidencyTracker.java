@@ -278,31 +278,35 @@ public final class ResidencyTracker implements AccessSink {
   /** Puts a unit the first tier refused into the first lower tier that takes it. */
   private void placeBelow(long key, int level) {
     for (int t = level; t < tiers; t++) {
-      if (!policies[t].contains(key) && admits(t, key)) {
-        int out = policies[t].insert(key);
-        if (out != EvictionPolicy.REJECTED) {
-          written(t);
-          if (out == EvictionPolicy.EVICTED) {
-            demote(policies[t].victim(), t + 1);
-          }
-          return;
-        }
+      if (store(t, key)) {
+        return;
       }
     }
+  }
+
+  /**
+   * Writes {@code key} into lower tier {@code t} unless it is there already or the tier refuses it,
+   * demoting the tier's victim; returns whether it was written.
+   */
+  private boolean store(int t, long key) {
+    if (policies[t].contains(key) || !admits(t, key)) {
+      return false;
+    }
+    int out = policies[t].insert(key);
+    if (out == EvictionPolicy.REJECTED) {
+      return false;
+    }
+    written(t);
+    if (out == EvictionPolicy.EVICTED) {
+      demote(policies[t].victim(), t + 1);
+    }
+    return true;
   }
 
   /** Inclusive hierarchy: a new unit is written through to every lower tier. */
   private void copyBelow(long key) {
     for (int t = 1; t < tiers; t++) {
-      if (!policies[t].contains(key) && admits(t, key)) {
-        int out = policies[t].insert(key);
-        if (out != EvictionPolicy.REJECTED) {
-          written(t);
-          if (out == EvictionPolicy.EVICTED) {
-            demote(policies[t].victim(), t + 1);
-          }
-        }
-      }
+      store(t, key);
     }
   }
 
