@@ -74,13 +74,16 @@ final class SweepCommand implements Callable<Integer> {
     }
     Grid g = Grid.parse(grid.toString(), gridJson);
     ObjectNode base = ConfigJson.toJson(ConfigLoader.load(config).config());
-    for (Map<String, JsonNode> values : g.points()) {
-      // every point's config binds (types, ranges, unknown paths) before anything is generated or run
+    // every point's config, bound (types, ranges, unknown paths named) before anything is generated or run
+    List<Map<String, JsonNode>> values = g.points();
+    List<ObjectNode> configs = new ArrayList<>();
+    for (Map<String, JsonNode> v : values) {
       ObjectNode json = base;
-      for (var e : values.entrySet()) {
+      for (var e : v.entrySet()) {
         json = Grid.set(grid.toString(), json, e.getKey(), e.getValue());
       }
-      ConfigLoader.fromJson(grid + " point " + values, json);
+      ConfigLoader.fromJson(grid + " point " + v, json);
+      configs.add(json);
     }
     if (traces.isEmpty() && g.generated() == null) {
       throw new BadInputException("no traces: give TRACE... or a \"generate\" section in " + grid);
@@ -97,32 +100,28 @@ final class SweepCommand implements Callable<Integer> {
       }
     }
     try (ClusterEngine cluster = engine.open()) {
-      List<SweepPoint> points = plan(g, base, cluster, all, seeds, columns);
+      List<SweepPoint> points = plan(g.paths(), values, configs, cluster, all, seeds, columns);
       return run(points, columns, cluster);
     }
   }
 
-  private List<SweepPoint> plan(Grid g, ObjectNode base, ClusterEngine cluster, List<String> all, List<String> seeds,
-      List<String> columns) {
+  private static List<SweepPoint> plan(List<String> paths, List<Map<String, JsonNode>> pointValues, List<ObjectNode> configs,
+      ClusterEngine cluster, List<String> all, List<String> seeds, List<String> columns) {
     List<SweepPoint> points = new ArrayList<>();
     for (int ti = 0; ti < all.size(); ti++) {
       String trace = all.get(ti);
       String identity = cluster != null ? cluster.traceIdentity(trace) : localIdentity(trace);
       String name = trace.replaceAll("/+$", "");
       name = name.substring(name.lastIndexOf('/') + 1);
-      for (Map<String, JsonNode> values : g.points()) {
-        ObjectNode json = base;
-        for (var e : values.entrySet()) {
-          json = Grid.set(grid.toString(), json, e.getKey(), e.getValue());
-        }
-        // binding checks every value (type, range, unknown fields) and names the path
-        ConfigLoader.fromJson(grid + " point " + values, json);
+      for (int pi = 0; pi < pointValues.size(); pi++) {
+        Map<String, JsonNode> values = pointValues.get(pi);
+        ObjectNode json = configs.get(pi);
         List<String> cells = new ArrayList<>();
-        for (String path : g.paths()) {
+        for (String path : paths) {
           JsonNode v = values.get(path);
           cells.add(v == null ? "" : v.isTextual() ? v.asText() : v.toString());
         }
-        if (columns.size() > g.paths().size()) {
+        if (columns.size() > paths.size()) {
           cells.add(seeds.get(ti));
         }
         ObjectNode key = JsonNodeFactory.instance.objectNode();
