@@ -203,6 +203,8 @@ final class SweepCommand implements Callable<Integer> {
     if (!Files.isRegularFile(p)) {
       throw new BadInputException(trace + ": no such trace file");
     }
+    // not a trace at all: one line now, before any output, rather than a failed row per point
+    io.kvflow.trace.parquet.TraceReader.readMetadata(p);
     try {
       return p.toAbsolutePath() + "|" + Files.size(p) + "|" + Files.getLastModifiedTime(p).toMillis();
     } catch (IOException e) {

@@ -133,4 +133,14 @@ class SweepCliTest {
         "{\"axes\": {\"$.max_batch\": [4]}}").toString(), "--out", out), "no traces");
     assertTrue(!Files.exists(Path.of(out, "traces")), "nothing generated for a bad grid");
   }
+
+  @Test
+  void aFileThatIsNoTraceStopsTheSweepBeforeAnyOutput() throws Exception {
+    Path notTrace = file("rows.parquet", "a,b\n1,2\n");
+    Path grid = file("g5.json", "{\"axes\": {\"$.max_batch\": [4, 8]}}");
+    Path out = dir.resolve("nottrace");
+    GenerateInspectCliTest.assertBadInput(CliTestSupport.run("sweep", notTrace.toString(), "--grid", grid.toString(),
+        "--out", out.toString()), "rows.parquet");
+    assertTrue(!Files.exists(out), "no output for a file that is no trace");
+  }
 }

@@ -6,13 +6,18 @@ import io.kvflow.analysis.cluster.ClusterEngine;
 import io.kvflow.analysis.sweep.SweepPoint;
 import io.kvflow.common.BadInputException;
 import io.kvflow.common.Progress;
+import io.kvflow.trace.TraceKind;
+import io.kvflow.trace.TraceMetadata;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -49,6 +54,7 @@ public final class SparkEngine implements ClusterEngine {
   @Override
   public String traceIdentity(String trace) {
     FileStatus st = status(trace);
+    metadata(st); // not a trace at all: one line now, before any task runs
     return st.getPath() + "|" + st.getLen() + "|" + st.getModificationTime();
   }
 
@@ -84,5 +90,30 @@ public final class SparkEngine implements ClusterEngine {
       session.stop();
       session = null;
     }
+  }
+
+  /** The trace's schema-v1 metadata from the Parquet footer, or a one-line error. */
+  TraceMetadata metadata(FileStatus st) {
+    Map<String, String> kv;
+    try (ParquetFileReader r = ParquetFileReader.open(
+        HadoopInputFile.fromStatus(st, session().sparkContext().hadoopConfiguration()))) {
+      kv = r.getFooter().getFileMetaData().getKeyValueMetaData();
+    } catch (IOException | RuntimeException e) {
+      // parquet-java reports a short or footerless file with a RuntimeException
+      throw new BadInputException(st.getPath() + ": not a Parquet trace file (" + e.getMessage() + ")");
+    }
+    TraceKind kind = TraceKind.fromWireName(kv.get(TraceMetadata.KEY_KIND));
+    if (kind == null) {
+      throw new BadInputException(st.getPath() + ": footer key " + TraceMetadata.KEY_KIND
+          + " is missing or unknown; expected a KVFlow schema v1 trace (kvflow import converts other formats)");
+    }
+    int blockTokens;
+    try {
+      blockTokens = Integer.parseInt(kv.getOrDefault(TraceMetadata.KEY_BLOCK_TOKENS, ""));
+    } catch (NumberFormatException e) {
+      throw new BadInputException(st.getPath() + ": footer key " + TraceMetadata.KEY_BLOCK_TOKENS
+          + " must be a positive integer");
+    }
+    return TraceMetadata.of(kind, Math.max(1, blockTokens), kv.get(TraceMetadata.KEY_SOURCE));
   }
 }

@@ -15,14 +15,10 @@ import io.kvflow.trace.AccessOp;
 import io.kvflow.trace.TraceKind;
 import io.kvflow.trace.TraceMetadata;
 import io.kvflow.trace.TraceSchema;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -50,7 +46,7 @@ final class SparkReuse {
 
   static ObjectNode run(SparkEngine engine, String trace, int partitions, long seed, List<Long> sizes) {
     FileStatus st = engine.status(trace);
-    TraceMetadata meta = metadata(engine, st);
+    TraceMetadata meta = engine.metadata(st);
     Dataset<Row> file = engine.session().read().parquet(trace);
     Dataset<Row> refs;
     if (meta.kind() == TraceKind.ACCESSES) {
@@ -124,29 +120,5 @@ final class SparkReuse {
       }
     }
     return out.iterator();
-  }
-
-  /** The trace's schema-v1 metadata from the Parquet footer, or a one-line error. */
-  private static TraceMetadata metadata(SparkEngine engine, FileStatus st) {
-    Map<String, String> kv;
-    try (ParquetFileReader r = ParquetFileReader.open(
-        HadoopInputFile.fromStatus(st, engine.session().sparkContext().hadoopConfiguration()))) {
-      kv = r.getFooter().getFileMetaData().getKeyValueMetaData();
-    } catch (IOException e) {
-      throw new BadInputException(st.getPath() + ": not a Parquet file (" + e.getMessage() + ")");
-    }
-    TraceKind kind = TraceKind.fromWireName(kv.get(TraceMetadata.KEY_KIND));
-    if (kind == null) {
-      throw new BadInputException(st.getPath() + ": footer key " + TraceMetadata.KEY_KIND
-          + " is missing or unknown; expected a KVFlow schema v1 trace (kvflow import converts other formats)");
-    }
-    int blockTokens;
-    try {
-      blockTokens = Integer.parseInt(kv.getOrDefault(TraceMetadata.KEY_BLOCK_TOKENS, ""));
-    } catch (NumberFormatException e) {
-      throw new BadInputException(st.getPath() + ": footer key " + TraceMetadata.KEY_BLOCK_TOKENS
-          + " must be a positive integer");
-    }
-    return TraceMetadata.of(kind, Math.max(1, blockTokens), kv.get(TraceMetadata.KEY_SOURCE));
   }
 }

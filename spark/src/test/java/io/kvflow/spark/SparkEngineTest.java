@@ -189,5 +189,11 @@ class SparkEngineTest {
     assertEquals(2, bad.exit());
     assertTrue(bad.err().contains("csv.parquet") && bad.err().strip().lines().count() == 1, bad.err());
     assertTrue(!Files.exists(dir.resolve("z")), "no output directory for bad input");
+    Path grid = Files.writeString(dir.resolve("g-bad.json"), "{\"axes\": {\"$.max_batch\": [4, 8]}}");
+    Result sweep = kvflow("sweep", notTrace.toString(), "--grid", grid.toString(), "--engine", "spark", "--out",
+        dir.resolve("w").toString());
+    assertEquals(2, sweep.exit());
+    assertTrue(sweep.err().contains("csv.parquet") && sweep.err().strip().lines().count() == 1, sweep.err());
+    assertTrue(!Files.exists(dir.resolve("w")), "no output directory for bad input");
   }
 }
