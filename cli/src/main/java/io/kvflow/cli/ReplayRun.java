@@ -29,7 +29,8 @@ final class ReplayRun {
 
   static Outcome run(Path trace, ReplayConfig c, String configName, Path out, String label, boolean quiet) {
     // a file that is no trace at all fails here, before an output directory is made for it
-    io.kvflow.trace.parquet.TraceReader.readMetadata(trace);
+    boolean requestsTrace = io.kvflow.trace.parquet.TraceReader.readMetadata(trace).kind()
+        == io.kvflow.trace.TraceKind.REQUESTS;
     try {
       Files.createDirectories(out);
     } catch (IOException e) {
@@ -39,7 +40,7 @@ final class ReplayRun {
     LatencyHistograms latency = c.timing() == null ? null
         : new LatencyHistograms(c.timing().hardware().links().stream().map(LinkSpec::name).toList());
     ReplayResult result;
-    try (TerminalProgress progress = new TerminalProgress(label, quiet); ResultExport export = new ResultExport(out)) {
+    try (TerminalProgress progress = new TerminalProgress(label, quiet); ResultExport export = new ResultExport(out, requestsTrace)) {
       List<ReplayListener> listeners = new ArrayList<>(List.of(mrc, export));
       if (latency != null) {
         listeners.add(latency);

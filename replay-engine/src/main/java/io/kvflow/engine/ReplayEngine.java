@@ -33,6 +33,10 @@ public final class ReplayEngine {
   private ReplayEngine() {}
 
   public static ReplayResult run(Path trace, ReplayConfig config, List<ReplayListener> listeners, Progress progress) {
+    if (ConservationCheck.enabled()) {
+      listeners = new java.util.ArrayList<>(listeners);
+      listeners.add(new ConservationCheck());
+    }
     TraceMetadata meta = TraceReader.readMetadata(trace);
     int blockTokens = meta.blockTokens();
     long unitBytes = config.model().blockBytesPerLayer(blockTokens);

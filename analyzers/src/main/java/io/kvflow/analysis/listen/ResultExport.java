@@ -41,7 +41,8 @@ public final class ResultExport implements ReplayListener, AutoCloseable {
   private long stepFrees;
   private long stepIndex;
   private int lastTraceStep = Integer.MIN_VALUE;
-  private boolean iterations;
+  /** Rows are batch iterations (requests traces), else the trace's steps. */
+  private final boolean iterations;
 
   // per-request columns
   private static final int ARRIVAL = 0;
@@ -55,7 +56,9 @@ public final class ResultExport implements ReplayListener, AutoCloseable {
   private static final int STARTED_STEP = 8;
   private static final int COLUMNS = 9;
 
-  public ResultExport(Path dir) {
+  /** @param iterations one row per batch iteration (requests traces) instead of one per trace step */
+  public ResultExport(Path dir, boolean iterations) {
+    this.iterations = iterations;
     stepsOut = AtomicOutput.create(dir.resolve("steps.csv"));
     requestsOut = AtomicOutput.create(dir.resolve("requests.csv"));
     try {
@@ -142,7 +145,6 @@ public final class ResultExport implements ReplayListener, AutoCloseable {
 
   @Override
   public void stepFinished(long iteration) {
-    iterations = true;
     flushStep();
   }
 

@@ -45,6 +45,9 @@ public final class ReplayReport {
       o.put("hit_ratio", t.hitRatio());
       o.put("bytes_read", t.bytesRead());
       o.put("bytes_written", t.bytesWritten());
+      o.put("unit_stored_bytes", t.unitStoredBytes());
+      o.put("units_written", t.unitsWritten());
+      o.put("bytes_appended", t.bytesAppended());
       o.put("insertions", t.insertions());
       o.put("evictions", t.evictions());
       o.put("evicted_unused", t.evictedUnused());

@@ -46,6 +46,10 @@ public final class AccessOutcome {
   public final long[] bytesRead;
   /** Per tier: bytes written in (new units, promotions, demotions, appended tokens). */
   public final long[] bytesWritten;
+  /** Per tier: whole units written in (new, promoted, written through, demoted); each costs the tier's unit size. */
+  public final long[] unitsWritten;
+  /** Per tier: bytes of appended tokens written in (the rest of {@link #bytesWritten}). */
+  public final long[] bytesAppended;
   /** The tier {@link #movedBytes} left (-1: nothing moved); an APPEND may promote a unit too. */
   public int movedFrom;
   /** Stored bytes that left {@link #movedFrom} for the compute tier (a promotion, or a bypass stream). */
@@ -66,6 +70,8 @@ public final class AccessOutcome {
     misses = new long[tiers];
     bytesRead = new long[tiers];
     bytesWritten = new long[tiers];
+    unitsWritten = new long[tiers];
+    bytesAppended = new long[tiers];
   }
 
   /** Clears the outcome and records the access it describes. */
@@ -88,6 +94,8 @@ public final class AccessOutcome {
     Arrays.fill(misses, 0);
     Arrays.fill(bytesRead, 0);
     Arrays.fill(bytesWritten, 0);
+    Arrays.fill(unitsWritten, 0);
+    Arrays.fill(bytesAppended, 0);
     movedFrom = -1;
     movedBytes = 0;
     movedCodec = null;

@@ -183,6 +183,8 @@ public final class ResidencyTracker {
       c.accesses += o.hits[t] + o.misses[t];
       c.bytesRead += o.bytesRead[t];
       c.bytesWritten += o.bytesWritten[t];
+      c.bytesAppended += o.bytesAppended[t];
+      c.unitsWritten += o.unitsWritten[t];
     }
     sourceBytes += o.sourceBytes;
     droppedOffLastTier += o.dropped;
@@ -216,7 +218,7 @@ public final class ResidencyTracker {
       o.promoted = true;
       written(0, true);
       if (f > 0) {
-        moveOut(f, keyBytes);
+        moveOut(f, keyBytes, 1);
       } else {
         o.created = true;
         if (op == AccessOp.READ.code()) {
@@ -242,7 +244,7 @@ public final class ResidencyTracker {
     }
     if (f > 0) {
       o.hits[f] += rest;
-      moveOut(f, w * unitBytes);
+      moveOut(f, unitBytes, w);
       o.stagedBytes = w * unitBytes;
     } else {
       if (op == AccessOp.READ.code()) {
@@ -265,7 +267,7 @@ public final class ResidencyTracker {
       o.promoted = true;
       if (f > 0) {
         written(0, true);
-        moveOut(f, keyBytes);
+        moveOut(f, keyBytes, 1);
       } else {
         o.created = true; // a new unit holds nothing but the appended tokens
       }
@@ -276,7 +278,9 @@ public final class ResidencyTracker {
       o.created = holder >= 0;
     }
     if (holder >= 0) {
-      o.bytesWritten[holder] += codecs[holder].stored((long) tokens * tokenBytes * w, dtypeBytes);
+      long bytes = codecs[holder].stored((long) tokens * tokenBytes * w, dtypeBytes);
+      o.bytesWritten[holder] += bytes;
+      o.bytesAppended[holder] += bytes;
     }
   }
 
@@ -335,22 +339,20 @@ public final class ResidencyTracker {
 
   /**
    * Offers a unit found in tier {@code f} (-1: nowhere) to the first tier; on admission it leaves
-   * {@code f} first under an exclusive hierarchy and the first tier's victim is demoted. A unit
-   * from a lower tier is admitted only if the first tier's policy would take it, so a refusal
-   * changes nothing.
+   * {@code f} first under an exclusive hierarchy and the first tier's victim is demoted. For a unit
+   * from a lower tier the first tier's policy is asked whether it would take it before the
+   * admission rule counts the offer, so a refusal changes nothing.
    */
   private boolean offerFirst(long key, int f) {
+    EvictionPolicy first = policies[0];
+    if (f > 0 && !first.wouldAdmit(key)) {
+      return false; // asked before the rule, so the refusal changes nothing (not even an after-k count)
+    }
     if (!admitsRule(0, key)) {
       return false;
     }
-    EvictionPolicy first = policies[0];
-    if (f > 0) {
-      if (!first.wouldAdmit(key)) {
-        return false;
-      }
-      if (exclusive) {
-        policies[f].removeSlot(foundSlot);
-      }
+    if (f > 0 && exclusive) {
+      policies[f].removeSlot(foundSlot);
     }
     int out = first.admit(key);
     if (out == EvictionPolicy.REJECTED) {
@@ -416,13 +418,15 @@ public final class ResidencyTracker {
   }
 
   /**
-   * {@code bytes} (uncompressed) leave tier {@code t} for the compute tier, moved at the tier's
-   * stored size (or the distance rule's) and decompressed when that is compressed.
+   * {@code pieces} pieces of {@code pieceBytes} uncompressed bytes each (one placement unit, or the
+   * layer-accesses of a bypass) leave tier {@code t} for the compute tier, each moved at its stored
+   * size in the tier (or under the distance rule's codec) and decompressed when that is compressed.
    */
-  private void moveOut(int t, long bytes) {
+  private void moveOut(int t, long pieceBytes, int pieces) {
     AccessOutcome o = outcome;
     CodecSpec codec = override != null ? override : codecs[t];
-    long stored = codec.stored(bytes, dtypeBytes);
+    long stored = Math.max(1, codec.stored(pieceBytes, dtypeBytes)) * pieces;
+    long bytes = pieceBytes * pieces;
     o.bytesRead[t] += stored;
     o.movedBytes += stored;
     o.movedFrom = t;
@@ -434,6 +438,7 @@ public final class ResidencyTracker {
   /** A unit is written into tier {@code t} (compressed on the way when the tier has a codec). */
   private void written(int t, boolean wholeUnit) {
     if (wholeUnit) {
+      outcome.unitsWritten[t]++;
       outcome.bytesWritten[t] += tierKey[t];
       compressNs += codecs[t].compressNs(keyBytes);
     }
@@ -498,6 +503,12 @@ public final class ResidencyTracker {
       check(c.hits + c.misses == c.accesses, name + ": hits + misses != accesses");
       check(t == 0 || c.accesses <= counters[t - 1].misses, name + " saw more accesses than the tier above missed");
       check(policies[t].size() <= capacityUnits[t], name + " over capacity");
+      check(c.bytesWritten == c.unitsWritten * tierKey[t] + c.bytesAppended, name + ": bytes written != units written x "
+          + tierKey[t] + " + appended bytes");
+      // every admission is a unit written in, except units an APPEND created empty
+      long insertions = policies[t].stats().insertions();
+      check(c.unitsWritten <= insertions && insertions - c.unitsWritten <= appends, name + ": " + insertions
+          + " admissions for " + c.unitsWritten + " units written");
     }
     check(counters[0].accesses == lookupLayerAccesses, "the first tier saw " + counters[0].accesses + " accesses of "
         + lookupLayerAccesses + " looked up");
@@ -524,8 +535,8 @@ public final class ResidencyTracker {
       TierCounters k = counters[t];
       PolicyStats s = policies[t].stats();
       out.add(new TierResult(c.tier().name(), c.tier().kind().name().toLowerCase(Locale.ROOT),
-          capacityUnits[t] * tierKey[t], capacityUnits[t], k.accesses, k.hits, k.misses, k.bytesRead, k.bytesWritten,
-          s.insertions(), s.evictions(), s.evictedUnused()));
+          capacityUnits[t] * tierKey[t], capacityUnits[t], tierKey[t], k.accesses, k.hits, k.misses, k.bytesRead,
+          k.bytesWritten, k.unitsWritten, k.bytesAppended, s.insertions(), s.evictions(), s.evictedUnused()));
     }
     return out;
   }

@@ -100,6 +100,7 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     for (int i = 0; i < links.length; i++) {
       links[i] = new Link(spec.hardware().links().get(i));
     }
+    routedBytes = new long[links.length];
     linkOfTier = new int[tiers.size()];
     Arrays.fill(linkOfTier, -1);
     routeFrom = new int[links.length][];
@@ -140,6 +141,7 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     boolean prefetched;
     long[] requestIds = new long[16];
     int requestCount;
+    final io.kvflow.common.LongHashSet ids = new io.kvflow.common.LongHashSet(64);
     boolean any;
     /** Position of the group in the replay, counted from 1 when its first access arrives. */
     long seq;
@@ -160,12 +162,17 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
       }
       prefetched = false;
       requestCount = 0;
+      ids.clear();
       any = false;
     }
 
+    /** Records that request {@code id} has accesses in this group (each request once). */
     void request(long id) {
       if (requestCount > 0 && requestIds[requestCount - 1] == id) {
         return;
+      }
+      if (!ids.add(id)) {
+        return; // e.g. a request admitted in this iteration: its prefill, then its first decode
       }
       if (requestCount == requestIds.length) {
         requestIds = Arrays.copyOf(requestIds, requestCount * 2);
@@ -187,10 +194,18 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
 
   @Override
   public void idleUntil(long ns) {
-    clockNs = Math.max(clockNs, ns);
-    if (stepComputeNs == 0 && stepStallNs == 0) {
-      stepStartNs = clockNs;
+    if (ns <= clockNs) {
+      return; // the clock is there already (and pending groups only move it further)
     }
+    // nothing runs: the groups still pending behind the prefetch look-ahead run first, then the
+    // compute stream idles; the idle gap belongs to no step
+    closeGroup();
+    while (!pending.isEmpty()) {
+      timeOldest();
+    }
+    endStep();
+    clockNs = Math.max(clockNs, ns);
+    stepStartNs = clockNs;
   }
 
   // the prefill being timed: its request and the sequence tokens before and after the current block
@@ -226,6 +241,9 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
       int l = linkOfTier[o.movedFrom];
       int c = ((flags & INPUT_BLOCK) != 0 ? 1 : 0) + (seenBefore ? 2 : 0);
       g.linkBytes[c][l] += o.movedBytes;
+      for (int hop : routeFrom[l]) {
+        routedBytes[hop] += o.movedBytes;
+      }
       g.linkUnits[c][l]++;
       if (o.movedCodec.place() == io.kvflow.engine.spec.CodecPlace.COMPUTE_STREAM) {
         g.computeDecompressNs += o.decompressNs;
@@ -258,6 +276,8 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
   }
 
   private long groupSeq;
+  /** Per link: bytes of the access outcomes whose route crosses it (what the link must carry by the end). */
+  private long[] routedBytes;
 
   @Override
   public void requestStarted(long requestId, long arrivalNs, int inputTokens, int outputTokens) {
@@ -316,6 +336,12 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     }
     List<TimeResult.LinkResult> lr = new ArrayList<>();
     long busy = 0;
+    for (int i = 0; i < links.length; i++) {
+      if (links[i].bytes() != routedBytes[i]) {
+        throw new IllegalStateException("timing invariant broken: link " + links[i].spec().name() + " carried "
+            + links[i].bytes() + " bytes of the " + routedBytes[i] + " that left the tiers it serves");
+      }
+    }
     for (Link l : links) {
       lr.add(new TimeResult.LinkResult(l.spec().name(), l.bytes(), l.transfers(), l.busyNs()));
       busy += l.busyNs();
@@ -391,7 +417,7 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
   }
 
   private void timeLayer(Group g, int part, int parts) {
-    long kv = (g.hbmBytes + g.stagedBytes) / parts;
+    long kv = share(g.hbmBytes + g.stagedBytes, part, parts);
     long hbm = (scratch ? 0 : kv) + compute.weightBytesPerLayer();
     double tokenLayers = g.decodeTokenLayers + g.prefillTokenLayers;
     double tokensPerLayer = g.iteration ? tokenLayers / layers : tokenLayers;
@@ -400,7 +426,7 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     long ready = clockNs;
     for (int c = 0; c < CLASSES; c++) {
       for (int l = 0; l < links.length; l++) {
-        long bytes = g.linkBytes[c][l] / parts;
+        long bytes = share(g.linkBytes[c][l], part, parts);
         if (bytes == 0) {
           continue;
         }
@@ -422,11 +448,11 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
       }
     }
     if (g.copyDecompressNs > 0 && !g.prefetched) {
-      ready += g.copyDecompressNs / parts; // decompression on the copy path, after demand data arrived
+      ready += share(g.copyDecompressNs, part, parts); // decompression on the copy path, after demand data arrived
     }
     long start = ready;
     long stall = start - clockNs;
-    long layerNs = compute.layerNs(hbm, scratch ? kv : 0, scratchBandwidthBps, flops) + g.computeDecompressNs / parts;
+    long layerNs = compute.layerNs(hbm, scratch ? kv : 0, scratchBandwidthBps, flops) + share(g.computeDecompressNs, part, parts);
     // prefetch the next layers while this one computes
     if (depth > 0) {
       int n = 0;
@@ -442,6 +468,11 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     computeNs += layerNs;
     stepStallNs += stall;
     stepComputeNs += layerNs;
+  }
+
+  /** Part {@code part} of {@code parts} of {@code total}: the parts add up to the total exactly. */
+  static long share(long total, int part, int parts) {
+    return total * (part + 1) / parts - total * part / parts;
   }
 
   private void prefetch(Group g, long at) {
