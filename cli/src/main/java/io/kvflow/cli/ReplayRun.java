@@ -54,7 +54,7 @@ final class ReplayRun {
     for (TierResult t : result.tiers()) {
       maxUnits += t.capacityUnits();
     }
-    ReplayReport.addMrc(report, mrc, Math.max(maxUnits * 2, result.distinctBlocks()));
+    ReplayReport.addMrc(report, mrc, Math.max(maxUnits * 2, result.trace().distinctBlocks()));
     if (latency != null) {
       latency.addTo(report);
       latency.write(out);

@@ -46,7 +46,9 @@ public final class AccessOutcome {
   public final long[] bytesRead;
   /** Per tier: bytes written in (new units, promotions, demotions, appended tokens). */
   public final long[] bytesWritten;
-  /** Stored bytes that left {@link #foundTier} for the compute tier (a promotion, or a bypass stream). */
+  /** The tier {@link #movedBytes} left (-1: nothing moved); an APPEND may promote a unit too. */
+  public int movedFrom;
+  /** Stored bytes that left {@link #movedFrom} for the compute tier (a promotion, or a bypass stream). */
   public long movedBytes;
   /** The codec the moved bytes were stored with (the tier's, or the distance rule's); null when nothing moved. */
   public CodecSpec movedCodec;
@@ -86,6 +88,7 @@ public final class AccessOutcome {
     Arrays.fill(misses, 0);
     Arrays.fill(bytesRead, 0);
     Arrays.fill(bytesWritten, 0);
+    movedFrom = -1;
     movedBytes = 0;
     movedCodec = null;
     decompressNs = 0;
@@ -103,12 +106,8 @@ public final class AccessOutcome {
     return foundTier != NOT_A_LOOKUP;
   }
 
-  /** Layer-accesses this outcome counts over all tiers' hits, plus those found nowhere. */
-  public long hitsTotal() {
-    long h = 0;
-    for (long x : hits) {
-      h += x;
-    }
-    return h;
+  /** Layer-accesses of this lookup that found the unit in no tier (they missed the last tier). */
+  public long foundNowhere() {
+    return foundTier == NOWHERE ? misses[misses.length - 1] : 0;
   }
 }

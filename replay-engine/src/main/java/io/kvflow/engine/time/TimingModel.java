@@ -1,9 +1,10 @@
 package io.kvflow.engine.time;
 
 import io.kvflow.common.LongIntHashMap;
+import io.kvflow.engine.ReplayListener;
 import io.kvflow.engine.expand.AccessSink;
 import io.kvflow.engine.expand.AdmissionClock;
-import io.kvflow.engine.residency.ResidencyTracker;
+import io.kvflow.engine.residency.AccessOutcome;
 import io.kvflow.engine.spec.PrefetchKind;
 import io.kvflow.engine.spec.ReplayConfig;
 import io.kvflow.engine.spec.TierConfig;
@@ -16,7 +17,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Simulated time on top of the residency model. Accesses are grouped by layer of a step (an
+ * Simulated time from the residency model's access outcomes (it reads each outcome record and
+ * nothing else of residency). Accesses are grouped by layer of a step (an
  * accesses trace's (step, layer); for a requests trace, each batch iteration split evenly over the
  * model's layers). For each layer group the residency model says what the compute tier holds and
  * what must cross a link (a promotion moves the placement unit; a bypassed unit streams the layer's
@@ -32,9 +34,10 @@ import java.util.Locale;
  *
  * Step time = sum of compute + stall of its layers. All time is simulated nanoseconds owned here.
  */
-public final class TimingModel implements AccessSink, AdmissionClock {
+public final class TimingModel implements ReplayListener, AdmissionClock {
   private static final int CLASSES = 4;
-  private final ResidencyTracker tracker;
+  private static final int INPUT_BLOCK = AccessSink.INPUT_BLOCK;
+  private static final int RECOMPUTE_BLOCK = AccessSink.RECOMPUTE_BLOCK;
   private final TimingSpec spec;
   private final ComputeModel compute;
   private final Link[] links;
@@ -72,14 +75,13 @@ public final class TimingModel implements AccessSink, AdmissionClock {
   private long issued;
   private long useful;
   private long late;
-  // per request: arrival, prefill end, first decode end, last end, decode layer-steps
+  // per request: arrival, prefill end, first decode end, last end, decode steps, finished, id, seq of its last group
   private final LongIntHashMap requestSlot = new LongIntHashMap(256);
   private long[][] requests = new long[64][];
   private int requestCount;
 
-  public TimingModel(ReplayConfig config, ResidencyTracker tracker, long unitBytes, long keyBytes, boolean iterationGroups,
+  public TimingModel(ReplayConfig config, long unitBytes, long keyBytes, boolean iterationGroups,
       List<? extends TimedListener> listeners) {
-    this.tracker = tracker;
     this.spec = config.timing();
     this.compute = new ComputeModel(spec.hardware(), config.model());
     this.unitBytes = unitBytes;
@@ -139,6 +141,8 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     long[] requestIds = new long[16];
     int requestCount;
     boolean any;
+    /** Position of the group in the replay, counted from 1 when its first access arrives. */
+    long seq;
 
     void reset() {
       hbmBytes = 0;
@@ -195,68 +199,65 @@ public final class TimingModel implements AccessSink, AdmissionClock {
   private long prefillNext;
 
   @Override
-  public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
+  public void access(AccessOutcome o) {
+    int step = o.step;
+    int layer = o.layer;
     if (!iterationGroups && current.any && (step != current.step || layer != current.layer)) {
       closeGroup();
     }
-    tracker.access(key, op, weight, tokens, requestId, step, layer, flags);
     Group g = current;
     if (!g.any) {
       g.any = true;
       g.step = step;
       g.layer = layer;
       g.iteration = iterationGroups;
+      g.seq = ++groupSeq;
     }
-    if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
-      boolean seenBefore = seenOnly && !seen.add(key);
-      int found = tracker.lastFound();
-      long firstTierRead = weight * tracker.tierUnitBytes(0);
-      if (found == 0) {
-        g.hbmBytes += firstTierRead;
-        g.computeDecompressNs += tracker.lastDecompressNs(); // compressed KV read in place
-      } else if (found > 0) {
-        int l = linkOfTier[found];
-        int c = ((flags & INPUT_BLOCK) != 0 ? 1 : 0) + (seenBefore ? 2 : 0);
-        g.linkBytes[c][l] += tracker.lastMovedBytes();
-        if (tracker.lastPromoted()) {
-          g.hbmBytes += firstTierRead;
-        } else {
-          // streamed data lands in a device staging buffer that the layer then reads
-          g.stagedBytes += weight * unitBytes;
-        }
-        g.linkUnits[c][l]++;
-        if (tracker.codec(found).place() == io.kvflow.engine.spec.CodecPlace.COMPUTE_STREAM) {
-          g.computeDecompressNs += tracker.lastDecompressNs();
-        } else {
-          g.copyDecompressNs += tracker.lastDecompressNs();
-        }
-      } else if (tracker.lastPromoted()) {
-        g.hbmBytes += firstTierRead;
+    int op = o.op;
+    int weight = o.weight;
+    int flags = o.flags;
+    int found = o.foundTier;
+    boolean seenBefore = seenOnly && found != AccessOutcome.NOT_A_LOOKUP && !seen.add(o.key);
+    g.hbmBytes += o.computeReadBytes;
+    g.stagedBytes += o.stagedBytes; // bypassed data lands in a device staging buffer that the layer then reads
+    if (found == 0) {
+      g.computeDecompressNs += o.decompressNs; // compressed KV read in place
+    } else if (o.movedFrom > 0) {
+      int l = linkOfTier[o.movedFrom];
+      int c = ((flags & INPUT_BLOCK) != 0 ? 1 : 0) + (seenBefore ? 2 : 0);
+      g.linkBytes[c][l] += o.movedBytes;
+      g.linkUnits[c][l]++;
+      if (o.movedCodec.place() == io.kvflow.engine.spec.CodecPlace.COMPUTE_STREAM) {
+        g.computeDecompressNs += o.decompressNs;
+      } else {
+        g.copyDecompressNs += o.decompressNs;
       }
-      if (op == AccessOp.READ.code()) {
-        g.flops += compute.attentionFlops(tokens) * weight;
-      } else if ((flags & (INPUT_BLOCK | RECOMPUTE_BLOCK)) != 0) {
-        // prefill: a request's blocks arrive in order (each once per layer under block x layer
-        // placement), so the tokens before this block are known; a block cached in any tier is
-        // loaded, not computed: only uncached tokens go through the matmuls and attention
-        if (requestId != prefillRequest) {
-          prefillRequest = requestId;
-          prefillNext = 0;
-        }
-        if (layer <= 0) {
-          prefillBefore = prefillNext;
-          prefillNext += tokens;
-        }
-        if (found < 0) {
-          g.prefillTokenLayers += (long) tokens * weight;
-          g.flops += compute.prefillAttentionFlops(prefillBefore, tokens) * weight;
-        }
+    }
+    if (op == AccessOp.READ.code()) {
+      g.flops += compute.attentionFlops(o.tokens) * weight;
+    } else if (op == AccessOp.WRITE.code() && (flags & (INPUT_BLOCK | RECOMPUTE_BLOCK)) != 0) {
+      // prefill: a request's blocks arrive in order (each once per layer under block x layer
+      // placement), so the tokens before this block are known; a block cached in any tier is
+      // loaded, not computed: only uncached tokens go through the matmuls and attention
+      if (o.requestId != prefillRequest) {
+        prefillRequest = o.requestId;
+        prefillNext = 0;
+      }
+      if (layer <= 0) {
+        prefillBefore = prefillNext;
+        prefillNext += o.tokens;
+      }
+      if (found < 0) {
+        g.prefillTokenLayers += (long) o.tokens * weight;
+        g.flops += compute.prefillAttentionFlops(prefillBefore, o.tokens) * weight;
       }
     } else if (op == AccessOp.APPEND.code()) {
       g.decodeTokenLayers += weight;
     }
-    g.request(requestId);
+    g.request(o.requestId);
   }
+
+  private long groupSeq;
 
   @Override
   public void requestStarted(long requestId, long arrivalNs, int inputTokens, int outputTokens) {
@@ -265,9 +266,11 @@ public final class TimingModel implements AccessSink, AdmissionClock {
 
   @Override
   public void requestFinished(long requestId) {
-    // timed when its last group is timed: groups may still be pending (prefetch look-ahead)
+    // timed when its last group is timed: groups may still be pending (prefetch look-ahead), and
+    // its last access is in the group being filled (or, if that is empty, the last one closed)
     long[] r = slot(requestId);
     r[5] = 1;
+    r[7] = current.any ? current.seq : groupSeq;
   }
 
   @Override
@@ -284,7 +287,7 @@ public final class TimingModel implements AccessSink, AdmissionClock {
       if (s == requests.length) {
         requests = Arrays.copyOf(requests, s * 2);
       }
-      requests[s] = new long[] {-1, -1, -1, -1, 0, 0, requestId};
+      requests[s] = new long[] {-1, -1, -1, -1, 0, 0, requestId, 0};
       requestSlot.put(requestId, s);
     }
     return requests[s];
@@ -380,7 +383,7 @@ public final class TimingModel implements AccessSink, AdmissionClock {
         r[4]++;
       }
       r[3] = clockNs;
-      if (r[5] == 1 && g.iteration) {
+      if (r[5] == 1 && g.seq >= r[7]) {
         emitRequest(requestSlot.get(g.requestIds[i]));
       }
     }

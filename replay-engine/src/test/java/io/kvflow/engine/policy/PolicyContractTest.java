@@ -120,7 +120,7 @@ class PolicyContractTest {
         case 0 -> p.remove(k);
         case 1 -> {
           if (!p.contains(k)) {
-            p.insert(k);
+            p.admit(k);
           }
         }
         default -> p.access(k);

@@ -2,7 +2,6 @@ package io.kvflow.engine.residency;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.kvflow.engine.expand.AccessSink;
 import io.kvflow.engine.policy.PolicyKind;
 import io.kvflow.engine.policy.PolicyParams;
 import io.kvflow.engine.spec.AdmissionKind;
@@ -34,7 +33,7 @@ class ResidencyTrackerTest {
     return new ResidencyTracker(c, 64, 128, 16, PolicyParams.DEFAULT);
   }
 
-  static void read(AccessSink s, long key, int weight) {
+  static void read(ResidencyTracker s, long key, int weight) {
     s.access(key, AccessOp.READ.code(), weight, 4, 0, 0, -1, 0);
   }
 
