@@ -34,8 +34,11 @@ import java.util.Arrays;
  *       against the capacity; the receiver decides what recompute and swap do to them. A resumed
  *       request keeps its original admission rank.
  * </ol>
- * The run ends once the trace is read to its end and nothing runs or is paused. State is in
- * primitive arrays indexed by {@code seq}; nothing is allocated per iteration.
+ * The run ends once the trace is read to its end and nothing runs or is paused. The end of the trace
+ * is noticed only when admission next asks for a row: if the last row filled the batch and every
+ * running request then finishes in the same iteration, one more iteration with no request follows
+ * (as the expander this class was split from did; the timing model skips an empty iteration).
+ * State is in primitive arrays indexed by {@code seq}; nothing is allocated per iteration.
  */
 public final class BatchScheduler {
   private final BatchLimits limits;
