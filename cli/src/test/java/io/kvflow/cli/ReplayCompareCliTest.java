@@ -39,6 +39,7 @@ class ReplayCompareCliTest {
     for (String f : new String[] {"report.json", "steps.csv", "requests.csv", "step_ns.hgrm", "step_ns.hlog"}) {
       assertArrayEquals(Files.readAllBytes(a.resolve(f)), Files.readAllBytes(b.resolve(f)), f + " differs between runs");
     }
+    ReportConservation.assertConsistent(a);
     JsonNode r = new ObjectMapper().readTree(a.resolve("report.json").toFile());
     for (String name : new String[] {"step", "step_stall", "ttft", "tpot", "e2e"}) {
       JsonNode h = r.get("latency_ns").get(name);
@@ -71,6 +72,8 @@ class ReplayCompareCliTest {
     assertTrue(after < before, "prefetch lowers the stall: " + before + " -> " + after);
     assertTrue(Files.exists(out.resolve("report.html")));
     assertTrue(Files.exists(out.resolve("baseline").resolve("report.json")));
+    ReportConservation.assertConsistent(out.resolve("baseline"));
+    ReportConservation.assertConsistent(out.resolve("candidate"));
     assertTrue(r.out().contains("hbm_bytes_read"));
   }
 
@@ -90,7 +93,24 @@ class ReplayCompareCliTest {
     CliTestSupport.Result r = CliTestSupport.run("replay", CHAT.toString(), "--config", config(json).toString(), "--out",
         out.toString(), "-q");
     assertEquals(0, r.exit(), r.err());
+    ReportConservation.assertConsistent(out);
     return new ObjectMapper().readTree(out.resolve("report.json").toFile());
+  }
+
+  /**
+   * Issue 12's reproductions 3 and 4: with the h100-8b preset on chat-small, steps.csv's
+   * first_tier_hits summed to 510,868,576 against report.json's 511,071,998, and TTFT and E2E
+   * counted 600 values for 300 requests. Every figure now adds up.
+   */
+  @Test
+  void chatSmallWithTheH100PresetAddsUpEverywhere() throws Exception {
+    Path out = dir.resolve("h100");
+    CliTestSupport.Result r = CliTestSupport.run("replay", CHAT.toString(), "--config", "h100-8b", "--out", out.toString(),
+        "-q");
+    assertEquals(0, r.exit(), r.err());
+    ReportConservation.assertConsistent(out);
+    JsonNode j = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    assertEquals(300, j.get("latency_ns").get("ttft").get("count").asLong());
   }
 
   @Test
