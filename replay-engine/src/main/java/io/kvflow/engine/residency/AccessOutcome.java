@@ -1,7 +1,6 @@
 package io.kvflow.engine.residency;
 
 import io.kvflow.engine.spec.CodecSpec;
-import java.util.Arrays;
 
 /**
  * What residency did with one access, as data: the tracker refills one instance per access (no
@@ -65,6 +64,14 @@ public final class AccessOutcome {
   /** Bytes of a READ of a unit held by no tier: recomputed, or fetched from outside the hierarchy. */
   public long sourceBytes;
 
+  /**
+   * How many leading tiers' per-tier values this access may have set (the rest are zero): a
+   * first-tier hit writes tier 0 only, so clearing and summing stop there.
+   */
+  int span;
+  /** Whether fields other than the access, the first tier's and computeReadBytes may be set. */
+  boolean dirty = true;
+
   public AccessOutcome(int tiers) {
     hits = new long[tiers];
     misses = new long[tiers];
@@ -85,24 +92,30 @@ public final class AccessOutcome {
     this.layer = layer;
     this.flags = flags;
     foundTier = NOT_A_LOOKUP;
-    promoted = false;
-    bypassed = false;
-    created = false;
-    demotions = 0;
-    dropped = 0;
-    Arrays.fill(hits, 0);
-    Arrays.fill(misses, 0);
-    Arrays.fill(bytesRead, 0);
-    Arrays.fill(bytesWritten, 0);
-    Arrays.fill(unitsWritten, 0);
-    Arrays.fill(bytesAppended, 0);
-    movedFrom = -1;
-    movedBytes = 0;
-    movedCodec = null;
-    decompressNs = 0;
+    if (dirty) {
+      promoted = false;
+      bypassed = false;
+      created = false;
+      demotions = 0;
+      dropped = 0;
+      movedFrom = -1;
+      movedBytes = 0;
+      movedCodec = null;
+      decompressNs = 0;
+      stagedBytes = 0;
+      sourceBytes = 0;
+    }
     computeReadBytes = 0;
-    stagedBytes = 0;
-    sourceBytes = 0;
+    for (int t = 0; t < span; t++) {
+      hits[t] = 0;
+      misses[t] = 0;
+      bytesRead[t] = 0;
+      bytesWritten[t] = 0;
+      unitsWritten[t] = 0;
+      bytesAppended[t] = 0;
+    }
+    span = 0;
+    dirty = true;
   }
 
   public int tiers() {
