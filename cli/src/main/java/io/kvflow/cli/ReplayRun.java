@@ -27,9 +27,21 @@ final class ReplayRun {
 
   record Outcome(ReplayResult result, ObjectNode report) {}
 
+  /**
+   * Refuses, before anything is written, a trace that is no trace at all and a config with a setting
+   * that cannot apply to this trace's kind (the engine checks the same when it starts).
+   */
+  static void checkApplies(Path trace, ReplayConfig c, String configName) {
+    io.kvflow.trace.TraceKind kind = io.kvflow.trace.parquet.TraceReader.readMetadata(trace).kind();
+    try {
+      c.checkApplies(kind);
+    } catch (io.kvflow.engine.spec.ConfigException e) {
+      throw e.from(trace + " (a " + kind.wireName() + " trace) with config " + configName);
+    }
+  }
+
   static Outcome run(Path trace, ReplayConfig c, String configName, Path out, String label, boolean quiet) {
-    // a file that is no trace at all fails here, before an output directory is made for it
-    io.kvflow.trace.parquet.TraceReader.readMetadata(trace);
+    checkApplies(trace, c, configName);
     try {
       Files.createDirectories(out);
     } catch (IOException e) {

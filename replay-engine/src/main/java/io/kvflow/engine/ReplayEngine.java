@@ -34,6 +34,7 @@ public final class ReplayEngine {
 
   public static ReplayResult run(Path trace, ReplayConfig config, List<ReplayListener> listeners, Progress progress) {
     TraceMetadata meta = TraceReader.readMetadata(trace);
+    config.checkApplies(meta.kind());
     int blockTokens = meta.blockTokens();
     long unitBytes = config.model().blockBytesPerLayer(blockTokens);
     int layers = config.model().layers();
