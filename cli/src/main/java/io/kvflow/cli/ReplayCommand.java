@@ -72,10 +72,15 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "no progress display")
   boolean quiet;
 
+  /** The config's name with the overrides applied to it, for messages. */
+  private String overridden;
+
   @Override
   public Integer call() throws Exception {
     ConfigLoader.LoadedConfig loaded = ConfigLoader.load(config);
     ReplayConfig c = overrides(loaded.config());
+    // a setting refused for this trace is named with the options that made it
+    ReplayRun.checkApplies(trace, c, overridden);
     ReplayRun.Outcome o = ReplayRun.run(trace, c, config, out, "replay", quiet);
     printSummary(spec.commandLine().getOut(), o.result());
     if (!quiet) {
@@ -91,6 +96,7 @@ final class ReplayCommand implements Callable<Integer> {
    */
   ReplayConfig overrides(ReplayConfig c) {
     List<String> given = new ArrayList<>();
+    overridden = config;
     try {
       if (preset != null) {
         given.add("--preset " + preset);
@@ -133,6 +139,7 @@ final class ReplayCommand implements Callable<Integer> {
         given.add("--expansion " + expansion);
         c = c.withExpansion(e);
       }
+      overridden = given.isEmpty() ? config : config + " with " + String.join(" ", given);
       return c;
     } catch (io.kvflow.engine.spec.ConfigException e) {
       throw e.from("config " + config + " with " + String.join(" ", given));

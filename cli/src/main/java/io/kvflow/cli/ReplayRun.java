@@ -36,8 +36,13 @@ final class ReplayRun {
     try {
       c.checkApplies(kind);
     } catch (io.kvflow.engine.spec.ConfigException e) {
-      throw e.from(trace + " (a " + kind.wireName() + " trace) with config " + configName);
+      throw e.from(trace + " (" + described(kind) + ") with config " + configName);
     }
+  }
+
+  /** "a requests trace", "an accesses trace". */
+  static String described(io.kvflow.trace.TraceKind kind) {
+    return (kind == io.kvflow.trace.TraceKind.ACCESSES ? "an " : "a ") + kind.wireName() + " trace";
   }
 
   static Outcome run(Path trace, ReplayConfig c, String configName, Path out, String label, boolean quiet) {

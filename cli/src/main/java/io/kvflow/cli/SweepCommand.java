@@ -135,7 +135,7 @@ final class SweepCommand implements Callable<Integer> {
       try {
         bound.get(i).checkApplies(kind);
       } catch (ConfigException e) {
-        throw e.from(grid + " point " + values.get(i) + " on " + trace + " (a " + kind.wireName() + " trace)");
+        throw e.from(grid + " point " + values.get(i) + " on " + trace + " (" + ReplayRun.described(kind) + ")");
       }
     }
   }

@@ -8,8 +8,9 @@ import java.util.Locale;
 /**
  * Writes an effective {@link ReplayConfig} back as JSON that {@link ConfigLoader} reads (canonical
  * field order). Only settings that apply are written (hot/warm/cold's on hot/warm/cold tiers, a
- * codec's place on lower tiers of a timed config, prefetch depth and budget with a prefetch policy),
- * so the JSON binds again to the same config.
+ * codec's place on lower tiers of a timed config, its group size with group overhead, prefetch depth
+ * and a budget with a prefetch policy), so the JSON binds again to the same config and a sweep that
+ * changes one setting does not carry another that stops applying.
  */
 public final class ConfigJson {
   private ConfigJson() {}
@@ -110,7 +111,9 @@ public final class ConfigJson {
       p.put("policy", ReplayConfig.lower(t.prefetch()));
       if (t.prefetch() != PrefetchKind.NONE) {
         p.put("depth", t.depth());
-        p.put("budget_bytes_per_step", t.budgetBytesPerStep());
+        if (t.budgetBytesPerStep() > 0) {
+          p.put("budget_bytes_per_step", t.budgetBytesPerStep());
+        }
       }
       n.put("max_transfer_bytes", t.maxTransferBytes());
     }

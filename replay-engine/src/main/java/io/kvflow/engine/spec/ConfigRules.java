@@ -155,16 +155,16 @@ final class ConfigRules {
    */
   static void applies(ReplayConfig c, TraceKind kind) {
     if (kind == TraceKind.REQUESTS) {
-      String why = " applies to accesses traces only (it selects among the recorded reads of one request, step and "
-          + "layer); this is a requests trace; remove it";
+      String why = "applies to accesses traces only (it works on the recorded reads of one request, step and layer, "
+          + "which the expansion of requests does not make); this is a requests trace; remove it";
       if (c.sparse().kind() != SparseKind.DENSE) {
-        throw ConfigException.at("$.sparse_reads", "sparse_reads" + why);
+        throw ConfigException.at("$.sparse_reads", why);
       }
       if (c.discard().kind() != DiscardKind.NONE) {
-        throw ConfigException.at("$.discard", "discard" + why);
+        throw ConfigException.at("$.discard", why);
       }
       if (c.codecRule() != null) {
-        throw ConfigException.at("$.codec_rule", "codec_rule" + why);
+        throw ConfigException.at("$.codec_rule", why);
       }
       if (c.tiers().get(0).policy() == PolicyKind.OPT && c.expansion() != Expansion.PREFIX) {
         throw ConfigException.at("$.tiers[0].policy", "opt replays a sequence of lookups only; for a requests trace use "
