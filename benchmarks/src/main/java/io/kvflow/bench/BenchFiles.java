@@ -6,6 +6,8 @@ import io.kvflow.trace.batch.AccessBatch;
 import io.kvflow.trace.generate.Params;
 import io.kvflow.trace.generate.Workload;
 import io.kvflow.trace.generate.WorkloadGenerator;
+import io.kvflow.trace.imports.ImportFormat;
+import io.kvflow.trace.imports.ImportOptions;
 import io.kvflow.trace.parquet.TraceReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,18 +39,44 @@ final class BenchFiles {
     }
   }
 
-  static Path generated(String name, Workload w, Map<String, String> params) {
-    Path dir = Path.of(System.getProperty("kvflow.bench.data", "benchmarks/data"));
-    Path f = dir.resolve(name);
+  /** The original study's scenario: {@code kvflow generate decode --preset kvflow-seed} (8.5M accesses). */
+  static Path seedDecode() {
+    return generated("seed-decode.parquet", Workload.DECODE, Map.of("preset", "kvflow-seed"));
+  }
+
+  /**
+   * The Mooncake conversation trace shipped under sample-traces/, as {@code kvflow import mooncake}
+   * writes it (default 512 tokens per block).
+   */
+  static Path mooncakeConversation() {
+    Path f = dataDir().resolve("mooncake-conversation.parquet");
     if (!Files.exists(f)) {
-      try {
-        Files.createDirectories(dir);
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
+      createDataDir();
+      ImportFormat.MOONCAKE.create().importTrace(Path.of("sample-traces/real/mooncake/conversation_trace.jsonl.gz"),
+          f, ImportOptions.DEFAULT, Progress.NONE);
+    }
+    return f;
+  }
+
+  static Path generated(String name, Workload w, Map<String, String> params) {
+    Path f = dataDir().resolve(name);
+    if (!Files.exists(f)) {
+      createDataDir();
       WorkloadGenerator g = w.create();
       g.generate(new Params(w.cliName(), g.params(), params), f, Progress.NONE);
     }
     return f;
+  }
+
+  private static Path dataDir() {
+    return Path.of(System.getProperty("kvflow.bench.data", "benchmarks/data"));
+  }
+
+  private static void createDataDir() {
+    try {
+      Files.createDirectories(dataDir());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

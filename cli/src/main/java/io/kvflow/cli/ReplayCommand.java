@@ -148,7 +148,7 @@ final class ReplayCommand implements Callable<Integer> {
 
   static void printSummary(PrintWriter out, ReplayResult r) {
     out.printf("trace: %s, %,d requests, %,d block refs, %,d distinct blocks%n", r.traceKind(), r.requests(),
-        r.blockRefs(), r.distinctBlocks());
+        r.trace().blockRefs(), r.trace().distinctBlocks());
     out.printf("%-8s %6s %16s %16s %9s %14s %14s %12s %12s%n", "tier", "kind", "capacity_bytes", "accesses", "hit_ratio",
         "bytes_read", "bytes_written", "evictions", "evict_unused");
     for (TierResult t : r.tiers()) {
@@ -162,7 +162,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
     if ("requests".equals(r.traceKind())) {
       out.printf("prefix cache: block hit ratio %.4f, token hit ratio %.4f%s%n", r.prefixBlockHitRatio(),
-          r.prefixTokenHitRatio(), r.prefixInfoKnown() ? "" : " (trace has no prefix information: no sharing assumed)");
+          r.prefixTokenHitRatio(), r.trace().prefixInfoKnown() ? "" : " (trace has no prefix information: no sharing assumed)");
     }
   }
 }

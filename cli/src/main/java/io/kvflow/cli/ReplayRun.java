@@ -29,12 +29,14 @@ final class ReplayRun {
 
   /**
    * Refuses, before anything is written, a trace that is no trace at all and a config with a setting
-   * that cannot apply to this trace's kind (the engine checks the same when it starts).
+   * that cannot apply to this trace's kind (the engine checks the same when it starts); returns the
+   * trace's kind.
    */
-  static void checkApplies(Path trace, ReplayConfig c, String configName) {
+  static io.kvflow.trace.TraceKind checkApplies(Path trace, ReplayConfig c, String configName) {
     io.kvflow.trace.TraceKind kind = io.kvflow.trace.parquet.TraceReader.readMetadata(trace).kind();
     try {
       c.checkApplies(kind);
+      return kind;
     } catch (io.kvflow.engine.spec.ConfigException e) {
       throw e.from(trace + " (" + described(kind) + ") with config " + configName);
     }
@@ -46,7 +48,9 @@ final class ReplayRun {
   }
 
   static Outcome run(Path trace, ReplayConfig c, String configName, Path out, String label, boolean quiet) {
-    checkApplies(trace, c, configName);
+    // a file that is no trace at all, or a setting that cannot apply to it, fails here, before an
+    // output directory is made for it
+    boolean requestsTrace = checkApplies(trace, c, configName) == io.kvflow.trace.TraceKind.REQUESTS;
     try {
       Files.createDirectories(out);
     } catch (IOException e) {
@@ -56,7 +60,7 @@ final class ReplayRun {
     LatencyHistograms latency = c.timing() == null ? null
         : new LatencyHistograms(c.timing().hardware().links().stream().map(LinkSpec::name).toList());
     ReplayResult result;
-    try (TerminalProgress progress = new TerminalProgress(label, quiet); ResultExport export = new ResultExport(out)) {
+    try (TerminalProgress progress = new TerminalProgress(label, quiet); ResultExport export = new ResultExport(out, requestsTrace)) {
       List<ReplayListener> listeners = new ArrayList<>(List.of(mrc, export));
       if (latency != null) {
         listeners.add(latency);
@@ -71,7 +75,7 @@ final class ReplayRun {
     for (TierResult t : result.tiers()) {
       maxUnits += t.capacityUnits();
     }
-    ReplayReport.addMrc(report, mrc, Math.max(maxUnits * 2, result.distinctBlocks()));
+    ReplayReport.addMrc(report, mrc, Math.max(maxUnits * 2, result.trace().distinctBlocks()));
     if (latency != null) {
       latency.addTo(report);
       latency.write(out);

@@ -33,6 +33,10 @@ public final class ReplayEngine {
   private ReplayEngine() {}
 
   public static ReplayResult run(Path trace, ReplayConfig config, List<ReplayListener> listeners, Progress progress) {
+    if (ConservationCheck.enabled()) {
+      listeners = new java.util.ArrayList<>(listeners);
+      listeners.add(new ConservationCheck());
+    }
     TraceMetadata meta = TraceReader.readMetadata(trace);
     config.checkApplies(meta.kind());
     int blockTokens = meta.blockTokens();
@@ -46,6 +50,7 @@ public final class ReplayEngine {
     ResidencyTracker tracker = new ResidencyTracker(config, unitBytes, keyBytes, config.model().kvBytesPerTokenPerLayer(),
         params);
     AccessSource source = source(trace, meta, config);
+    List<ReplayListener> observers = new java.util.ArrayList<>();
     TimingModel timing = null;
     if (config.timing() != null) {
       List<TimedListener> timed = new java.util.ArrayList<>();
@@ -54,12 +59,14 @@ public final class ReplayEngine {
           timed.add(t);
         }
       }
-      timing = new TimingModel(config, tracker, unitBytes, keyBytes, meta.kind() == TraceKind.REQUESTS, timed);
+      timing = new TimingModel(config, unitBytes, keyBytes, meta.kind() == TraceKind.REQUESTS, timed);
+      observers.add(timing);
       if (source instanceof RequestExpander re) {
         re.setClock(timing);
       }
     }
-    Fanout sink = new Fanout(tracker, timing == null ? tracker : timing, timing, listeners.toArray(new ReplayListener[0]));
+    observers.addAll(listeners);
+    Fanout sink = new Fanout(tracker, timing, observers.toArray(new ReplayListener[0]));
     io.kvflow.engine.sparse.SparseReadFilter sparse = null;
     io.kvflow.engine.sparse.RetainedMass retained = new io.kvflow.engine.sparse.RetainedMass();
     io.kvflow.engine.sparse.DiscardFilter discard = null;
@@ -90,18 +97,21 @@ public final class ReplayEngine {
     }
     TimeResult time = timing == null ? null : timing.finish();
     tracker.checkInvariants();
-    var stats = source.stats();
-    ReplayResult result = new ReplayResult(meta.kind().wireName(), stats.requests(), stats.blockRefs(),
-        stats.distinctBlocks(), tracker.results(), unitBytes, keyBytes, tracker.sourceReads(), tracker.appends(),
-        tracker.frees(), tracker.droppedOffLastTier(), tracker.inputBlocks(), tracker.inputBlockHits(),
-        tracker.inputTokens(), tracker.inputTokenHits(), meta.prefixInfoKnown(), sink.occupancy(), time,
-        source instanceof RequestExpander re ? re.preemptions() : 0,
-        source instanceof RequestExpander re2 ? re2.waitedForMemory() : 0, tracker.compression(),
-        sparse != null ? new ReplayResult.SparseResult(config.sparse().kind().name().toLowerCase(java.util.Locale.ROOT)
-            .replace('_', '-'), sparse.readsIn(), sparse.readsKept(), 0, sparse.windowExceedsContext(), retained)
-        : discard != null ? new ReplayResult.SparseResult(config.discard().kind().name().toLowerCase(java.util.Locale.ROOT)
-            .replace('_', '-'), discard.readsIn(), discard.readsKept(), discard.tokensDiscarded(),
-            discard.windowExceedsContext(), retained) : null);
+    ReplayResult.SparseResult sparseResult = null;
+    if (sparse != null) {
+      sparseResult = new ReplayResult.SparseResult(config.sparse().kind().name().toLowerCase(java.util.Locale.ROOT)
+          .replace('_', '-'), sparse.readsIn(), sparse.readsKept(), 0, sparse.windowExceedsContext(), retained);
+    } else if (discard != null) {
+      sparseResult = new ReplayResult.SparseResult(config.discard().kind().name().toLowerCase(java.util.Locale.ROOT)
+          .replace('_', '-'), discard.readsIn(), discard.readsKept(), discard.tokensDiscarded(),
+          discard.windowExceedsContext(), retained);
+    }
+    ReplayResult.ScheduleResult schedule = source instanceof RequestExpander re
+        ? new ReplayResult.ScheduleResult(re.preemptions(), re.waitedForMemory())
+        : new ReplayResult.ScheduleResult(0, 0);
+    ReplayResult result = new ReplayResult(
+        ReplayResult.TraceResult.of(meta.kind().wireName(), source.stats(), meta.prefixInfoKnown()), tracker.result(),
+        schedule, time, tracker.compression(), sparseResult, sink.occupancy());
     for (ReplayListener l : listeners) {
       l.finished(result);
     }
@@ -152,35 +162,32 @@ public final class ReplayEngine {
   }
 
   /**
-   * Hands each access to the tracker, then to the listeners, and samples tier occupancy: every
-   * {@code interval} accesses, halving the samples and doubling the interval past 512 samples, so
-   * memory is bounded and the samples are deterministic.
+   * Hands each access to the tracker, then its outcome to the timing model and the listeners, and
+   * samples tier occupancy: every {@code interval} accesses, halving the samples and doubling the
+   * interval past 512 samples, so memory is bounded and the samples are deterministic.
    */
   private static final class Fanout implements AccessSink {
     private static final int MAX_SAMPLES = 512;
     private final ResidencyTracker tracker;
-    private final AccessSink core;
-    private final ReplayListener[] listeners;
+    private final ReplayListener[] observers;
     private final java.util.ArrayList<long[]> samples = new java.util.ArrayList<>();
     private long interval = 1024;
     private long count;
 
     private final TimingModel clock;
 
-    /** {@code core} is the tracker, or the timing model that drives it (then samples are stamped with its clock). */
-    Fanout(ResidencyTracker tracker, AccessSink core, TimingModel clock, ReplayListener[] listeners) {
+    /** {@code observers}: the timing model first (when there is one), then the listeners. */
+    Fanout(ResidencyTracker tracker, TimingModel clock, ReplayListener[] observers) {
       this.tracker = tracker;
-      this.core = core;
       this.clock = clock;
-      this.listeners = listeners;
+      this.observers = observers;
     }
 
     @Override
     public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
-      core.access(key, op, weight, tokens, requestId, step, layer, flags);
-      int found = tracker.lastFound();
-      for (ReplayListener l : listeners) {
-        l.access(key, op, weight, tokens, requestId, step, layer, flags, found);
+      io.kvflow.engine.residency.AccessOutcome o = tracker.access(key, op, weight, tokens, requestId, step, layer, flags);
+      for (ReplayListener l : observers) {
+        l.access(o);
       }
       if (++count % interval == 0) {
         sample();
@@ -215,24 +222,21 @@ public final class ReplayEngine {
 
     @Override
     public void requestStarted(long requestId, long arrivalNs, int inputTokens, int outputTokens) {
-      core.requestStarted(requestId, arrivalNs, inputTokens, outputTokens);
-      for (ReplayListener l : listeners) {
+      for (ReplayListener l : observers) {
         l.requestStarted(requestId, arrivalNs, inputTokens, outputTokens);
       }
     }
 
     @Override
     public void requestFinished(long requestId) {
-      core.requestFinished(requestId);
-      for (ReplayListener l : listeners) {
+      for (ReplayListener l : observers) {
         l.requestFinished(requestId);
       }
     }
 
     @Override
     public void stepFinished(long iteration) {
-      core.stepFinished(iteration);
-      for (ReplayListener l : listeners) {
+      for (ReplayListener l : observers) {
         l.stepFinished(iteration);
       }
     }

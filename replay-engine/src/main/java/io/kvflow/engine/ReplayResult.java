@@ -1,39 +1,44 @@
 package io.kvflow.engine;
 
+import io.kvflow.engine.expand.TraceStats;
+import io.kvflow.engine.residency.CompressionResult;
+import io.kvflow.engine.residency.ResidencyResult;
 import io.kvflow.engine.residency.TierResult;
+import io.kvflow.engine.time.TimeResult;
 import java.util.List;
 
 /**
- * The counts of one replay: what the trace held, and what each tier saw.
+ * The result of one replay, one record per stage that produced it.
  *
- * @param traceKind requests or accesses
- * @param requests requests in the trace (requests traces) or distinct request ids seen (accesses)
- * @param blockRefs block references in the trace (as inspect counts them)
- * @param distinctBlocks distinct blocks among them
- * @param tiers per-tier totals, fastest first
- * @param unitBytes bytes of one layer of one block
- * @param placementUnitBytes bytes of one placement unit
- * @param sourceReads reads of blocks held by no tier (recomputed or fetched from outside)
- * @param appends APPEND operations
- * @param frees FREE operations
- * @param droppedOffLastTier units evicted from the last tier
- * @param inputBlocks input blocks looked up at prefill (requests traces)
- * @param inputBlockHits of which found in some tier
- * @param inputTokens tokens of those blocks
- * @param inputTokenHits tokens of the blocks found
- * @param prefixInfoKnown whether the trace carries prefix hashes
- * @param occupancy samples of {accesses so far, units resident in each tier, simulated ns (-1 without timing)}
+ * @param trace what the trace held
+ * @param residency what the tiers saw (sums of the access outcomes)
+ * @param schedule what the scheduler decided (requests traces)
  * @param time the timing model's totals, or null when the config has no hardware
- * @param preemptions requests stopped because the running batch outgrew the first tier
- * @param waitedForMemory admissions deferred because the batch would not fit the first tier
  * @param compression what the tiers' codecs saved and cost
- * @param sparse what sparse reads kept (null for dense reads)
+ * @param sparse what sparse reads or discard kept (null for dense reads)
+ * @param occupancy samples of {accesses so far, units resident in each tier, simulated ns (-1 without timing)}
  */
-public record ReplayResult(String traceKind, long requests, long blockRefs, long distinctBlocks, List<TierResult> tiers,
-    long unitBytes, long placementUnitBytes, long sourceReads, long appends, long frees, long droppedOffLastTier,
-    long inputBlocks, long inputBlockHits, long inputTokens, long inputTokenHits, boolean prefixInfoKnown,
-    List<long[]> occupancy, io.kvflow.engine.time.TimeResult time, long preemptions, long waitedForMemory,
-    io.kvflow.engine.residency.CompressionResult compression, SparseResult sparse) {
+public record ReplayResult(TraceResult trace, ResidencyResult residency, ScheduleResult schedule, TimeResult time,
+    CompressionResult compression, SparseResult sparse, List<long[]> occupancy) {
+
+  /**
+   * @param kind requests or accesses
+   * @param requests requests in the trace (requests traces) or distinct request ids seen (accesses)
+   * @param blockRefs block references in the trace (as inspect counts them)
+   * @param distinctBlocks distinct blocks among them
+   * @param prefixInfoKnown whether the trace carries prefix hashes
+   */
+  public record TraceResult(String kind, long requests, long blockRefs, long distinctBlocks, boolean prefixInfoKnown) {
+    static TraceResult of(String kind, TraceStats s, boolean prefixInfoKnown) {
+      return new TraceResult(kind, s.requests(), s.blockRefs(), s.distinctBlocks(), prefixInfoKnown);
+    }
+  }
+
+  /**
+   * @param preemptions requests stopped because the running batch outgrew the first tier
+   * @param waitedForMemory admissions deferred because the batch would not fit the first tier
+   */
+  public record ScheduleResult(long preemptions, long waitedForMemory) {}
 
   /**
    * @param policy sparse-read policy
@@ -46,12 +51,33 @@ public record ReplayResult(String traceKind, long requests, long blockRefs, long
   public record SparseResult(String policy, long readsIn, long readsKept, long tokensDiscarded, long windowExceedsContext,
       io.kvflow.engine.sparse.RetainedMass retained) {}
 
+  // the most used figures, by their report names
+
+  public String traceKind() {
+    return trace.kind();
+  }
+
+  public long requests() {
+    return trace.requests();
+  }
+
+  public List<TierResult> tiers() {
+    return residency.tiers();
+  }
+
+  public long unitBytes() {
+    return residency.unitBytes();
+  }
+
+  public long placementUnitBytes() {
+    return residency.placementUnitBytes();
+  }
 
   public double prefixBlockHitRatio() {
-    return inputBlocks == 0 ? 0 : (double) inputBlockHits / inputBlocks;
+    return residency.inputBlocks() == 0 ? 0 : (double) residency.inputBlockHits() / residency.inputBlocks();
   }
 
   public double prefixTokenHitRatio() {
-    return inputTokens == 0 ? 0 : (double) inputTokenHits / inputTokens;
+    return residency.inputTokens() == 0 ? 0 : (double) residency.inputTokenHits() / residency.inputTokens();
   }
 }

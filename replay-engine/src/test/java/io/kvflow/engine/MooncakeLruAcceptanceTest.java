@@ -3,9 +3,13 @@ package io.kvflow.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kvflow.common.Progress;
+import io.kvflow.engine.policy.PolicyKind;
+import io.kvflow.engine.residency.TierResult;
+import io.kvflow.engine.spec.AdmissionKind;
 import io.kvflow.engine.spec.ConfigLoader;
 import io.kvflow.engine.spec.Expansion;
 import io.kvflow.engine.spec.ReplayConfig;
+import io.kvflow.engine.spec.TierConfig;
 import io.kvflow.trace.batch.RequestBatch;
 import io.kvflow.trace.imports.ImportFormat;
 import io.kvflow.trace.imports.ImportOptions;
@@ -17,6 +21,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -60,6 +65,31 @@ class MooncakeLruAcceptanceTest {
       }
     }
     return (double) hits / refs;
+  }
+
+  /**
+   * A tier runs its own policy wherever it sits: as the second tier under a first tier that admits
+   * nothing it sees exactly the accesses it sees alone, so hits, evictions and evicted_unused are
+   * the same (before look-up was split from admission, every lower tier acted as LRU).
+   */
+  @ParameterizedTest
+  @EnumSource(value = PolicyKind.class, names = "OPT", mode = EnumSource.Mode.EXCLUDE)
+  void aPolicyBehavesTheSameAsTheFirstTierOrBelowATierThatAdmitsNothing(PolicyKind kind) {
+    ReplayConfig base = ConfigLoader.load("default").config().withExpansion(Expansion.PREFIX);
+    TierConfig alone = base.tiers().get(1).withPolicy(kind).withCapacityBlocks(10_000);
+    TierConfig hbm = base.tiers().get(0);
+    TierConfig closed = new TierConfig(hbm.tier(), 10, PolicyKind.LRU, AdmissionKind.NEVER, 1, 0, 2, hbm.codec());
+    ReplayResult one = ReplayEngine.run(trace, base.withTiers(List.of(alone)), List.of(), Progress.NONE);
+    ReplayResult two = ReplayEngine.run(trace, base.withTiers(List.of(closed, alone)), List.of(), Progress.NONE);
+    TierResult a = one.tiers().get(0);
+    TierResult b = two.tiers().get(1);
+    assertEquals(a.hits(), b.hits(), kind + ": hits");
+    assertEquals(a.evictions(), b.evictions(), kind + ": evictions");
+    assertEquals(a.evictedUnused(), b.evictedUnused(), kind + ": evicted_unused");
+    assertEquals(0, two.tiers().get(0).hits());
+    if (kind == PolicyKind.FIFO) {
+      assertEquals(53_812, b.hits()); // the reproduction: 60,921 (LRU's figure) before the fix
+    }
   }
 
   @ParameterizedTest

@@ -5,6 +5,7 @@ import io.kvflow.common.LongIntHashMap;
 import io.kvflow.engine.ReplayListener;
 import io.kvflow.engine.ReplayResult;
 import io.kvflow.engine.expand.AccessSink;
+import io.kvflow.engine.residency.AccessOutcome;
 import io.kvflow.trace.AccessOp;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -17,7 +18,8 @@ import java.util.Arrays;
 /**
  * Per-step and per-request results as CSV for pandas and DuckDB: {@code steps.csv} (one row per
  * batch iteration, or per trace step for accesses traces) and {@code requests.csv} (one row per
- * request). Rows stream to temporary files renamed into place at the end; memory holds only the
+ * request). Counts are layer-accesses read off the access outcomes, so the columns add up to
+ * report.json's tier totals: layer_accesses = first_tier_hits + lower_tier_hits + found_nowhere. Rows stream to temporary files renamed into place at the end; memory holds only the
  * running requests.
  */
 public final class ResultExport implements ReplayListener, AutoCloseable {
@@ -39,7 +41,8 @@ public final class ResultExport implements ReplayListener, AutoCloseable {
   private long stepFrees;
   private long stepIndex;
   private int lastTraceStep = Integer.MIN_VALUE;
-  private boolean iterations;
+  /** Rows are batch iterations (requests traces), else the trace's steps. */
+  private final boolean iterations;
 
   // per-request columns
   private static final int ARRIVAL = 0;
@@ -53,7 +56,9 @@ public final class ResultExport implements ReplayListener, AutoCloseable {
   private static final int STARTED_STEP = 8;
   private static final int COLUMNS = 9;
 
-  public ResultExport(Path dir) {
+  /** @param iterations one row per batch iteration (requests traces) instead of one per trace step */
+  public ResultExport(Path dir, boolean iterations) {
+    this.iterations = iterations;
     stepsOut = AtomicOutput.create(dir.resolve("steps.csv"));
     requestsOut = AtomicOutput.create(dir.resolve("requests.csv"));
     try {
@@ -68,32 +73,35 @@ public final class ResultExport implements ReplayListener, AutoCloseable {
   }
 
   @Override
-  public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags,
-      int foundTier) {
-    if (!iterations && step != lastTraceStep && lastTraceStep != Integer.MIN_VALUE) {
+  public void access(AccessOutcome o) {
+    if (!iterations && o.step != lastTraceStep && lastTraceStep != Integer.MIN_VALUE) {
       flushStep();
     }
-    lastTraceStep = step;
-    if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
-      stepAccesses += weight;
-      int firstTierHits = foundTier == 0 ? weight : 0;
+    lastTraceStep = o.step;
+    if (o.lookup()) {
+      long firstTierHits = o.hits[0];
+      long lowerTierHits = 0;
+      for (int t = 1; t < o.tiers(); t++) {
+        lowerTierHits += o.hits[t];
+      }
+      stepAccesses += o.weight;
       stepFirstTierHits += firstTierHits;
-      stepLowerTierHits += foundTier > 0 ? 1 : 0;
-      stepNowhere += foundTier < 0 ? 1 : 0;
-      int slot = running.get(requestId);
+      stepLowerTierHits += lowerTierHits;
+      stepNowhere += o.foundNowhere();
+      int slot = running.get(o.requestId);
       if (slot >= 0) {
         long[] r = perRequest[slot];
-        r[ACCESSES] += weight;
+        r[ACCESSES] += o.weight;
         r[FIRST_TIER_HITS] += firstTierHits;
-        if ((flags & AccessSink.INPUT_BLOCK) != 0) {
+        if ((o.flags & AccessSink.INPUT_BLOCK) != 0) {
           r[INPUT_BLOCKS]++;
-          if (foundTier >= 0) {
+          if (o.foundTier >= 0) {
             r[INPUT_BLOCK_HITS]++;
-            r[INPUT_TOKEN_HITS] += tokens;
+            r[INPUT_TOKEN_HITS] += o.tokens;
           }
         }
       }
-    } else if (op == AccessOp.APPEND.code()) {
+    } else if (o.op == AccessOp.APPEND.code()) {
       stepAppends++;
     } else {
       stepFrees++;
@@ -137,7 +145,6 @@ public final class ResultExport implements ReplayListener, AutoCloseable {
 
   @Override
   public void stepFinished(long iteration) {
-    iterations = true;
     flushStep();
   }
 

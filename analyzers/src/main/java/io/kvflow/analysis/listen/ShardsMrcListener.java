@@ -3,7 +3,7 @@ package io.kvflow.analysis.listen;
 import io.kvflow.analysis.reuse.MissRatioCurve;
 import io.kvflow.analysis.reuse.Shards;
 import io.kvflow.engine.ReplayListener;
-import io.kvflow.trace.AccessOp;
+import io.kvflow.engine.residency.AccessOutcome;
 
 /**
  * The LRU miss-ratio curve of a replay's lookups (placement units, one reference per lookup call),
@@ -18,10 +18,9 @@ public final class ShardsMrcListener implements ReplayListener {
   }
 
   @Override
-  public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags,
-      int foundTier) {
-    if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
-      shards.access(key);
+  public void access(AccessOutcome o) {
+    if (o.lookup()) {
+      shards.access(o.key);
     }
   }
 

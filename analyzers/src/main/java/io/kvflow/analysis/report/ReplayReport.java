@@ -30,8 +30,8 @@ public final class ReplayReport {
     ObjectNode trace = root.putObject("trace");
     trace.put("kind", r.traceKind());
     trace.put("requests", r.requests());
-    trace.put("block_refs", r.blockRefs());
-    trace.put("distinct_blocks", r.distinctBlocks());
+    trace.put("block_refs", r.trace().blockRefs());
+    trace.put("distinct_blocks", r.trace().distinctBlocks());
     ArrayNode tiers = root.putArray("tiers");
     for (TierResult t : r.tiers()) {
       ObjectNode o = tiers.addObject();
@@ -45,6 +45,9 @@ public final class ReplayReport {
       o.put("hit_ratio", t.hitRatio());
       o.put("bytes_read", t.bytesRead());
       o.put("bytes_written", t.bytesWritten());
+      o.put("unit_stored_bytes", t.unitStoredBytes());
+      o.put("units_written", t.unitsWritten());
+      o.put("bytes_appended", t.bytesAppended());
       o.put("insertions", t.insertions());
       o.put("evictions", t.evictions());
       o.put("evicted_unused", t.evictedUnused());
@@ -52,20 +55,23 @@ public final class ReplayReport {
     ObjectNode totals = root.putObject("totals");
     totals.put("unit_bytes", r.unitBytes());
     totals.put("placement_unit_bytes", r.placementUnitBytes());
-    totals.put("source_reads", r.sourceReads());
-    totals.put("appends", r.appends());
-    totals.put("frees", r.frees());
-    totals.put("dropped_off_last_tier", r.droppedOffLastTier());
-    totals.put("preemptions", r.preemptions());
-    totals.put("admissions_waited_for_memory", r.waitedForMemory());
+    totals.put("lookup_layer_accesses", r.residency().lookupLayerAccesses());
+    totals.put("found_nowhere", r.residency().foundNowhere());
+    totals.put("source_reads", r.residency().sourceReads());
+    totals.put("source_bytes", r.residency().sourceBytes());
+    totals.put("appends", r.residency().appends());
+    totals.put("frees", r.residency().frees());
+    totals.put("dropped_off_last_tier", r.residency().droppedOffLastTier());
+    totals.put("preemptions", r.schedule().preemptions());
+    totals.put("admissions_waited_for_memory", r.schedule().waitedForMemory());
     if ("requests".equals(r.traceKind())) {
       ObjectNode prefix = root.putObject("prefix_cache");
-      prefix.put("prefix_info", r.prefixInfoKnown() ? "known" : "unknown");
-      prefix.put("input_blocks", r.inputBlocks());
-      prefix.put("input_block_hits", r.inputBlockHits());
+      prefix.put("prefix_info", r.trace().prefixInfoKnown() ? "known" : "unknown");
+      prefix.put("input_blocks", r.residency().inputBlocks());
+      prefix.put("input_block_hits", r.residency().inputBlockHits());
       prefix.put("block_hit_ratio", r.prefixBlockHitRatio());
-      prefix.put("input_tokens", r.inputTokens());
-      prefix.put("input_token_hits", r.inputTokenHits());
+      prefix.put("input_tokens", r.residency().inputTokens());
+      prefix.put("input_token_hits", r.residency().inputTokenHits());
       prefix.put("token_hit_ratio", r.prefixTokenHitRatio());
     }
     if (!r.occupancy().isEmpty()) {

@@ -49,7 +49,7 @@ public final class SweepRunner {
           row.put("hbm_bytes_read", t.bytesRead());
         }
       }
-      row.put("source_reads", r.sourceReads());
+      row.put("source_reads", r.residency().sourceReads());
       row.put("prefix_token_hit_ratio", r.prefixTokenHitRatio());
       if (latency != null) {
         ObjectNode lat = JsonNodeFactory.instance.objectNode();

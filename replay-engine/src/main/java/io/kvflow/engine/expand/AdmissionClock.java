@@ -1,10 +1,10 @@
 package io.kvflow.engine.expand;
 
-/** The simulated clock as the request expander sees it: requests are admitted once they have arrived. */
-public interface AdmissionClock {
-  /** The current simulated time. */
-  long nowNs();
+import io.kvflow.engine.schedule.ArrivalClock;
 
-  /** Nothing is running: the clock idles forward to {@code ns} (no effect if already past it). */
-  void idleUntil(long ns);
-}
+/**
+ * The simulated clock a {@link RequestExpander} admits requests by: the scheduler's
+ * {@link ArrivalClock} (requests join once they have arrived), under the name the timing model
+ * implements.
+ */
+public interface AdmissionClock extends ArrivalClock {}

@@ -3,16 +3,16 @@ package io.kvflow.engine.policy;
 import io.kvflow.common.LongIntHashMap;
 
 /**
- * Slot bookkeeping shared by the policies: a primitive index from key to slot, the key and
- * reused-bit of each slot, a free-slot stack and the counters. Subclasses keep their order
- * (lists, heaps, clock hands) in int arrays indexed by slot and implement the four hooks.
+ * Slot bookkeeping shared by the policies: an index from key to slot (the policy's own, or one
+ * shared by the tiers of a hierarchy, see {@link #shareIndex}), the key and reused-bit of each
+ * slot, a free-slot stack and the counters. Subclasses keep their order (lists, heaps, clock
+ * hands) in int arrays indexed by slot and implement the four hooks.
  */
 abstract class AbstractPolicy implements EvictionPolicy {
-  /** Returned by {@link #evict} when nothing may be evicted: the incoming key is rejected. */
-  static final int NO_SLOT = -1;
-
   protected final int capacity;
-  protected final LongIntHashMap index;
+  private LongIntHashMap index;
+  private int slotBase;
+  private boolean shared;
   protected final long[] keyOf;
   protected final boolean[] reused;
   private final int[] freeSlots;
@@ -20,6 +20,7 @@ abstract class AbstractPolicy implements EvictionPolicy {
   protected int size;
   private int outcome = INSERTED;
   private long victim;
+  private int lastSlot = NO_SLOT;
   private long hits;
   private long misses;
   private long insertions;
@@ -58,37 +59,70 @@ abstract class AbstractPolicy implements EvictionPolicy {
    */
   abstract int evict(long incoming);
 
-  /** Called on every miss before admission (ghost lists, frequency sketches). */
+  /** Called on every admission offer before the decision (ghost lists, frequency sketches, OPT's clock). */
   void beforeAdmit(long key) {}
 
-  /** Whether a key is admitted at all (policies that bypass override this). */
-  boolean admit(long key) {
+  /** Whether an offered key is admitted at all (policies that bypass override this). */
+  boolean admits(long key) {
     return true;
   }
 
   @Override
-  public final boolean access(long key) {
-    int slot = index.get(key);
-    if (slot != LongIntHashMap.MISSING) {
-      hits++;
-      reused[slot] = true;
-      onHit(slot);
-      return true;
+  public final void shareIndex(LongIntHashMap shared, int base) {
+    if (size != 0 || insertions != 0) {
+      throw new IllegalStateException("an index can only be shared before any key is admitted");
     }
-    misses++;
-    insert(key);
-    return false;
+    this.index = shared;
+    this.slotBase = base;
+    this.shared = true;
+  }
+
+  @Override
+  public final int slotOf(long key) {
+    int g = index.get(key);
+    if (g == LongIntHashMap.MISSING) {
+      return NO_SLOT;
+    }
+    int slot = g - slotBase;
+    return slot >= 0 && slot < capacity ? slot : NO_SLOT;
   }
 
   @Override
   public final boolean contains(long key) {
-    return index.get(key) != LongIntHashMap.MISSING;
+    return slotOf(key) != NO_SLOT;
   }
 
   @Override
-  public final int insert(long key) {
+  public final boolean touch(long key) {
+    int slot = slotOf(key);
+    if (slot == NO_SLOT) {
+      return false;
+    }
+    touchSlot(slot);
+    return true;
+  }
+
+  @Override
+  public final void touchSlot(int slot) {
+    hits++;
+    reused[slot] = true;
+    onHit(slot);
+  }
+
+  @Override
+  public final boolean access(long key) {
+    if (touch(key)) {
+      return true;
+    }
+    misses++;
+    admit(key);
+    return false;
+  }
+
+  @Override
+  public final int admit(long key) {
     beforeAdmit(key);
-    if (!admit(key)) {
+    if (!admits(key)) {
       rejections++;
       return outcome = REJECTED;
     }
@@ -113,24 +147,36 @@ abstract class AbstractPolicy implements EvictionPolicy {
     }
     keyOf[slot] = key;
     reused[slot] = false;
-    index.put(key, slot);
+    index.put(key, slotBase + slot);
     size++;
     insertions++;
+    lastSlot = slot;
     onInsert(slot, key);
     return outcome;
   }
 
   @Override
   public final boolean remove(long key) {
-    int slot = index.remove(key);
-    if (slot == LongIntHashMap.MISSING) {
+    int slot = slotOf(key);
+    if (slot == NO_SLOT) {
       return false;
     }
+    removeSlot(slot);
+    return true;
+  }
+
+  @Override
+  public final void removeSlot(int slot) {
+    index.remove(keyOf[slot]);
     onRemove(slot);
     freeSlots[freeCount++] = slot;
     size--;
     removals++;
-    return true;
+  }
+
+  @Override
+  public final int lastSlot() {
+    return lastSlot;
   }
 
   @Override
@@ -141,6 +187,24 @@ abstract class AbstractPolicy implements EvictionPolicy {
   @Override
   public final long victim() {
     return victim;
+  }
+
+  @Override
+  public final void forEachKey(java.util.function.LongConsumer consumer) {
+    boolean[] free = freeMarks();
+    for (int s = 0; s < capacity; s++) {
+      if (!free[s]) {
+        consumer.accept(keyOf[s]);
+      }
+    }
+  }
+
+  private boolean[] freeMarks() {
+    boolean[] free = new boolean[capacity];
+    for (int i = 0; i < freeCount; i++) {
+      free[freeSlots[i]] = true;
+    }
+    return free;
   }
 
   @Override
@@ -161,10 +225,19 @@ abstract class AbstractPolicy implements EvictionPolicy {
   @Override
   public void checkInvariants() {
     check(size >= 0 && size <= capacity, "size " + size + " outside 0.." + capacity);
-    check(index.size() == size, "index holds " + index.size() + " keys, size is " + size);
     check(size + freeCount == capacity, "size " + size + " + free " + freeCount + " != capacity " + capacity);
     check(insertions - evictions - removals == size, "insertions - evictions - removals != size");
     check(evictedUnused <= evictions, "more unused evictions than evictions");
+    if (!shared) {
+      check(index.size() == size, "index holds " + index.size() + " keys, size is " + size);
+    }
+    // every resident slot's key maps back to that slot (in a shared index: to no other tier's slot)
+    boolean[] free = freeMarks();
+    for (int s = 0; s < capacity; s++) {
+      if (!free[s]) {
+        check(index.get(keyOf[s]) == slotBase + s, "key " + keyOf[s] + " of slot " + s + " is indexed elsewhere");
+      }
+    }
   }
 
   static void check(boolean ok, String what) {

@@ -1,37 +1,75 @@
 package io.kvflow.engine.policy;
 
+import io.kvflow.common.LongIntHashMap;
+
 /**
  * A cache of at most {@link #capacity()} block keys that decides what to evict. Keys are primitive
  * longs; no call allocates.
  *
- * <p>{@link #access} is the key-only fast path (one lookup: a hit updates the policy's state, a miss
- * admits the key). The residency tracker also uses {@link #insert} for blocks arriving from another
- * tier and {@link #remove} for frees and promotions out of an exclusive tier.
+ * <p>Look-up is apart from admission, so a policy behaves the same wherever it sits in a
+ * hierarchy: {@link #touch} is a hit (the policy updates its recency or frequency state and admits
+ * nothing), {@link #admit} offers a key that is not resident (the policy may evict one victim, or
+ * refuse it) and {@link #remove} takes a key out (a free, or a move to another tier: no eviction
+ * counted, no ghost left). {@link #access} is the key-only cache of libCacheSim: touch, else admit.
+ *
+ * <p>The residency tracker works on slots: it finds a key's slot with one probe of an index that
+ * several policies may share ({@link #shareIndex}), then touches or removes by slot.
  */
 public interface EvictionPolicy {
-  /** {@link #insert} outcome: admitted into free space. */
+  /** {@link #admit} outcome: admitted into free space. */
   int INSERTED = 0;
-  /** {@link #insert} outcome: admitted after evicting {@link #victim()}. */
+  /** {@link #admit} outcome: admitted after evicting {@link #victim()}. */
   int EVICTED = 1;
-  /** {@link #insert} outcome: not admitted (the policy bypasses the key). */
+  /** {@link #admit} outcome: not admitted (the policy bypasses the key). */
   int REJECTED = 2;
+  /** {@link #slotOf} of a key that is not resident here. */
+  int NO_SLOT = -1;
 
-  /** Looks {@code key} up: true on a hit; on a miss the key is offered for admission as by {@link #insert}. */
+  /** A hit: true and the key's state updated if it is resident; false and nothing changed if not. */
+  boolean touch(long key);
+
+  /** Offers a key that is not resident; returns INSERTED, EVICTED (see {@link #victim()}) or REJECTED. */
+  int admit(long key);
+
+  /** Removes a resident key (no eviction counted, no ghost left); false if it was not resident. */
+  boolean remove(long key);
+
+  /** Whether {@link #admit} would take {@code key} now, without changing anything (static and opt may refuse). */
+  default boolean wouldAdmit(long key) {
+    return true;
+  }
+
+  /** Key-only access: {@link #touch} on a hit, else a miss that {@link #admit}s the key. True on a hit. */
   boolean access(long key);
 
   boolean contains(long key);
 
-  /** Offers a non-resident key without counting an access; returns INSERTED, EVICTED or REJECTED. */
-  int insert(long key);
+  /** The slot of a resident key, or {@link #NO_SLOT}. */
+  int slotOf(long key);
 
-  /** The outcome of the last miss or insert. */
+  /** {@link #touch} of the key in {@code slot}. */
+  void touchSlot(int slot);
+
+  /** {@link #remove} of the key in {@code slot}. */
+  void removeSlot(int slot);
+
+  /** The slot the last admitted key went to. */
+  int lastSlot();
+
+  /** The outcome of the last {@link #admit} (or miss of {@link #access}). */
   int lastOutcome();
 
-  /** The key evicted by the last insert or miss whose outcome was EVICTED. */
+  /** The key evicted by the last admit whose outcome was EVICTED. */
   long victim();
 
-  /** Removes a resident key (no eviction counted); false if it was not resident. */
-  boolean remove(long key);
+  /**
+   * Keeps this policy's keys in {@code index} (shared with other tiers' policies) as values
+   * {@code slotBase + slot}; called once, before any key is admitted.
+   */
+  void shareIndex(LongIntHashMap index, int slotBase);
+
+  /** Calls {@code consumer} with every resident key (for checks and tests; not for hot paths). */
+  void forEachKey(java.util.function.LongConsumer consumer);
 
   int size();
 

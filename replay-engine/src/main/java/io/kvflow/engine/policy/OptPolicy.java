@@ -7,7 +7,7 @@ package io.kvflow.engine.policy;
  * more hits on the same access sequence.
  *
  * <p>It must see exactly the access sequence its {@link NextUse} oracle was built from, through
- * {@link #access}; an indexed max-heap on next-use position gives O(log n) per access.
+ * {@link #touch} and {@link #admit} (or {@link #access}); an indexed max-heap on next-use position gives O(log n) per access.
  */
 final class OptPolicy extends HeapPolicy {
   private final NextUse oracle;
@@ -29,7 +29,13 @@ final class OptPolicy extends HeapPolicy {
   }
 
   @Override
-  boolean admit(long key) {
+  public boolean wouldAdmit(long key) {
+    long next = oracle.nextUse(position);
+    return next != NextUse.NEVER && (size < capacity || -heap.primary(heap.peek()) > next);
+  }
+
+  @Override
+  boolean admits(long key) {
     if (incomingNext == NextUse.NEVER) {
       return false;
     }

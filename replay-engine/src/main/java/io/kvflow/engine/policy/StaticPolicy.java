@@ -20,6 +20,11 @@ final class StaticPolicy extends AbstractPolicy {
   void onRemove(int slot) {}
 
   @Override
+  public boolean wouldAdmit(long key) {
+    return size < capacity;
+  }
+
+  @Override
   int evict(long incoming) {
     return NO_SLOT;
   }

@@ -3,9 +3,13 @@ package io.kvflow.engine.residency;
 import io.kvflow.common.LongIntHashMap;
 import io.kvflow.engine.expand.AccessSink;
 import io.kvflow.engine.policy.EvictionPolicy;
+import io.kvflow.engine.policy.PolicyKind;
 import io.kvflow.engine.policy.PolicyParams;
 import io.kvflow.engine.policy.PolicyStats;
 import io.kvflow.engine.spec.AdmissionKind;
+import io.kvflow.engine.spec.CodecKind;
+import io.kvflow.engine.spec.CodecSpec;
+import io.kvflow.engine.spec.ConfigException;
 import io.kvflow.engine.spec.Hierarchy;
 import io.kvflow.engine.spec.ReplayConfig;
 import io.kvflow.engine.spec.TierConfig;
@@ -15,19 +19,23 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Tracks which tier holds each placement unit and counts every access, byte and eviction.
+ * Tracks which tier holds each placement unit and says, for every access, what happened: it
+ * refills one {@link AccessOutcome} per access and keeps the totals as sums of the outcomes.
  *
- * <p>A READ or WRITE looks the key up tier by tier, fastest first. Found in the first tier: a hit
- * there for every layer-access it stands for. Found lower (or nowhere): the first layer-access
- * misses every tier above; the unit is then promoted into the first tier if that tier admits it
- * (removed from its old tier under an exclusive hierarchy), the first tier's victim cascades down
- * (each tier's own victim to the next, off the last tier), and the remaining layer-accesses hit the
- * first tier. If the first tier does not admit it, every layer-access is served from where the unit
- * is (bypass). A WRITE of a unit found nowhere creates it; a READ of one found nowhere is a source
- * read (recomputation or a fetch from outside the hierarchy). APPEND adds tokens to a unit (creating
- * it when new); FREE removes it everywhere.
+ * <p>The rules are docs/model.md's "Residency" section, in brief: a lookup (READ or WRITE) finds
+ * the fastest tier holding the unit with one probe; a hit in any tier touches that tier's policy.
+ * A unit not in the first tier is offered to it (admission rule, then policy): admitted, it is
+ * promoted (leaving its old tier first under an exclusive hierarchy) and the first tier's victim
+ * cascades down, each tier's own victim to the next and off the last tier at the end; refused,
+ * every layer-access is served where the unit is (bypass), and a new unit goes to the first lower
+ * tier that admits it. APPEND adds tokens to a unit (creating it when new, with no bytes but the
+ * appended ones); FREE removes it everywhere.
+ *
+ * <p>Under an exclusive hierarchy the policies share one index (key to slot numbered across the
+ * tiers), so "where is this block?" is one probe and a unit can never be in two tiers; an
+ * inclusive hierarchy keeps one index per tier, probed fastest first.
  */
-public final class ResidencyTracker implements AccessSink {
+public final class ResidencyTracker {
   private final List<TierConfig> configs;
   private final EvictionPolicy[] policies;
   private final TierCounters[] counters;
@@ -35,6 +43,9 @@ public final class ResidencyTracker implements AccessSink {
   private final AdmissionKind[] admission;
   private final int[] admitAfter;
   private final boolean exclusive;
+  /** Exclusive hierarchy: the index every tier's policy shares (key to slotBase[tier] + slot); null when inclusive. */
+  private final LongIntHashMap where;
+  private final int[] slotBase;
   private final long unitBytes;
   private final long keyBytes;
   private final long tokenBytes;
@@ -44,12 +55,15 @@ public final class ResidencyTracker implements AccessSink {
   /** Stored bytes of one placement unit / one layer-access in each tier (after its codec). */
   private final long[] tierKey;
   private final long[] tierUnit;
-  private final io.kvflow.engine.spec.CodecSpec[] codecs;
+  private final CodecSpec[] codecs;
+  private final AccessOutcome outcome;
+  /** The distance rule's codec for the current access (null: the tiers' own). */
+  private CodecSpec override;
+  /** Slot of the unit in the tier the last {@link #find} returned. */
+  private int foundSlot;
   private long bytesMovedSaved;
   private long decompressNs;
   private long compressNs;
-  private long lastMovedBytes;
-  private long lastDecompressNs;
   private long sourceReads;
   private long sourceBytes;
   private long appends;
@@ -59,11 +73,22 @@ public final class ResidencyTracker implements AccessSink {
   private long inputBlockHits;
   private long inputTokens;
   private long inputTokenHits;
+  private long lookupLayerAccesses;
+  private long foundNowhereLayerAccesses;
+
+  private static final CodecSpec[] OVERRIDES = new CodecSpec[16];
+
+  static {
+    for (CodecKind k : CodecKind.values()) {
+      OVERRIDES[k.ordinal() + 1] = CodecSpec.defaults(k);
+    }
+  }
 
   /**
    * @param unitBytes bytes of one layer of one block (one layer-access)
    * @param keyBytes bytes of one placement unit (a whole block, or one layer of it)
    * @param tokenBytes bytes of one token in one layer
+   * @param firstTierParams parameters of the first tier's policy (OPT's next-use oracle)
    */
   public ResidencyTracker(ReplayConfig config, long unitBytes, long keyBytes, long tokenBytes, PolicyParams firstTierParams) {
     this.configs = config.tiers();
@@ -74,6 +99,7 @@ public final class ResidencyTracker implements AccessSink {
     this.admission = new AdmissionKind[tiers];
     this.admitAfter = new int[tiers];
     this.capacityUnits = new long[tiers];
+    this.slotBase = new int[tiers];
     this.exclusive = config.hierarchy() == Hierarchy.EXCLUSIVE;
     this.unitBytes = unitBytes;
     this.keyBytes = keyBytes;
@@ -81,24 +107,28 @@ public final class ResidencyTracker implements AccessSink {
     this.dtypeBytes = config.model().kvDtypeBytes();
     this.tierKey = new long[tiers];
     this.tierUnit = new long[tiers];
-    this.codecs = new io.kvflow.engine.spec.CodecSpec[tiers];
-    int dtype = config.model().kvDtypeBytes();
-    for (int t = 0; t < tiers; t++) {
-      codecs[t] = configs.get(t).codec();
-      tierKey[t] = Math.max(1, codecs[t].stored(keyBytes, dtype));
-      tierUnit[t] = Math.max(1, codecs[t].stored(unitBytes, dtype));
-    }
+    this.codecs = new CodecSpec[tiers];
+    this.outcome = new AccessOutcome(tiers);
+    long totalUnits = 0;
     for (int t = 0; t < tiers; t++) {
       TierConfig c = configs.get(t);
+      codecs[t] = c.codec();
+      tierKey[t] = Math.max(1, codecs[t].stored(keyBytes, dtypeBytes));
+      tierUnit[t] = Math.max(1, codecs[t].stored(unitBytes, dtypeBytes));
       long units = c.capacityBlocks() > 0 ? c.capacityBlocks() : c.tier().capacityBytes() / tierKey[t];
       if (units < 1) {
-        throw new io.kvflow.engine.spec.ConfigException("tier " + c.tier().name() + ": capacity_bytes "
-            + c.tier().capacityBytes() + " holds no placement unit of " + tierKey[t] + " bytes; raise it");
+        throw new ConfigException("tier " + c.tier().name() + ": capacity_bytes " + c.tier().capacityBytes()
+            + " holds no placement unit of " + tierKey[t] + " bytes; raise it");
       }
-      if (units > Integer.MAX_VALUE - 8) {
-        throw new io.kvflow.engine.spec.ConfigException("tier " + c.tier().name() + ": " + units
-            + " placement units is more than this build simulates (2^31); use a coarser placement");
+      if (units > Integer.MAX_VALUE - 8 || (exclusive && totalUnits + units > Integer.MAX_VALUE - 8)) {
+        throw new ConfigException("tier " + c.tier().name() + ": " + (exclusive ? totalUnits + units : units)
+            + " placement units is more than this build simulates (2^31 in all tiers); use a coarser placement");
       }
+      if (t > 0 && c.policy() == PolicyKind.OPT) {
+        throw new ConfigException("tiers[" + t + "]: policy opt is the offline bound of a single tier; use it alone");
+      }
+      slotBase[t] = (int) totalUnits;
+      totalUnits += units;
       capacityUnits[t] = units;
       PolicyParams p = new PolicyParams(c.hotWindowAccesses(), c.warmThreshold(), t == 0 ? firstTierParams.nextUse() : null);
       policies[t] = c.policy().create((int) units, p);
@@ -107,9 +137,192 @@ public final class ResidencyTracker implements AccessSink {
       admitAfter[t] = c.admitAfter();
       admissionCounts[t] = c.admission() == AdmissionKind.AFTER_K ? new LongIntHashMap(1 << 12) : null;
     }
+    if (exclusive) {
+      where = new LongIntHashMap((int) Math.min(totalUnits, 1 << 20));
+      for (int t = 0; t < tiers; t++) {
+        policies[t].shareIndex(where, slotBase[t]);
+      }
+    } else {
+      where = null;
+    }
   }
 
-  private boolean admits(int t, long key) {
+  /** The outcome of the last access (refilled by every call of {@link #access}). */
+  public AccessOutcome outcome() {
+    return outcome;
+  }
+
+  /** One access; returns its outcome (the same instance every time). */
+  public AccessOutcome access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
+    AccessOutcome o = outcome;
+    o.reset(key, op, weight, tokens, requestId, step, layer, flags);
+    override = OVERRIDES[(flags & AccessSink.CODEC_MASK) >>> AccessSink.CODEC_SHIFT];
+    if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
+      lookup(key, op, weight);
+      lookupLayerAccesses += weight;
+      if (o.foundTier < 0) {
+        foundNowhereLayerAccesses += o.misses[tiers - 1];
+      }
+      if ((flags & AccessSink.INPUT_BLOCK) != 0) {
+        inputBlocks++;
+        inputTokens += tokens;
+        if (o.foundTier >= 0) {
+          inputBlockHits++;
+          inputTokenHits += tokens;
+        }
+      }
+    } else if (op == AccessOp.APPEND.code()) {
+      append(key, tokens, weight);
+    } else {
+      free(key);
+    }
+    for (int t = 0; t < tiers; t++) {
+      TierCounters c = counters[t];
+      c.hits += o.hits[t];
+      c.misses += o.misses[t];
+      c.accesses += o.hits[t] + o.misses[t];
+      c.bytesRead += o.bytesRead[t];
+      c.bytesWritten += o.bytesWritten[t];
+      c.bytesAppended += o.bytesAppended[t];
+      c.unitsWritten += o.unitsWritten[t];
+    }
+    sourceBytes += o.sourceBytes;
+    droppedOffLastTier += o.dropped;
+    decompressNs += o.decompressNs;
+    return o;
+  }
+
+  private void lookup(long key, int op, int w) {
+    AccessOutcome o = outcome;
+    int f = find(key);
+    o.foundTier = f;
+    if (f == 0) {
+      policies[0].touchSlot(foundSlot);
+      o.hits[0] = w;
+      o.bytesRead[0] = w * tierUnit[0];
+      o.computeReadBytes = w * tierUnit[0];
+      if (codecs[0].kind() != CodecKind.NONE) {
+        o.decompressNs = codecs[0].decompressNs(w * unitBytes, 1); // compute reads compressed KV in place
+      }
+      return;
+    }
+    int above = f < 0 ? tiers : f;
+    for (int t = 0; t < above; t++) {
+      o.misses[t] = 1;
+    }
+    if (f > 0) {
+      o.hits[f] = 1;
+      policies[f].touchSlot(foundSlot);
+    }
+    if (offerFirst(key, f)) {
+      o.promoted = true;
+      written(0, true);
+      if (f > 0) {
+        moveOut(f, keyBytes, 1);
+      } else {
+        o.created = true;
+        if (op == AccessOp.READ.code()) {
+          sourceReads++;
+          o.sourceBytes = keyBytes;
+        }
+        if (!exclusive) {
+          for (int t = 1; t < tiers; t++) {
+            store(t, key, true); // inclusive: a new unit is written through
+          }
+        }
+      }
+      o.hits[0] += w - 1;
+      o.bytesRead[0] += w * tierUnit[0];
+      o.computeReadBytes = w * tierUnit[0];
+      return;
+    }
+    // bypass: every layer-access is served where the unit is (or from the source)
+    o.bypassed = true;
+    int rest = w - 1;
+    for (int t = 0; t < above; t++) {
+      o.misses[t] += rest;
+    }
+    if (f > 0) {
+      o.hits[f] += rest;
+      moveOut(f, unitBytes, w);
+      o.stagedBytes = w * unitBytes;
+    } else {
+      if (op == AccessOp.READ.code()) {
+        sourceReads++;
+        o.sourceBytes = w * unitBytes;
+      }
+      o.created = placeBelow(key, true) >= 0;
+    }
+  }
+
+  private void append(long key, int tokens, int w) {
+    AccessOutcome o = outcome;
+    appends++;
+    int f = find(key);
+    int holder;
+    if (f == 0) {
+      holder = 0;
+    } else if (offerFirst(key, f)) {
+      holder = 0;
+      o.promoted = true;
+      if (f > 0) {
+        written(0, true);
+        moveOut(f, keyBytes, 1);
+      } else {
+        o.created = true; // a new unit holds nothing but the appended tokens
+      }
+    } else if (f > 0) {
+      holder = f;
+    } else {
+      holder = placeBelow(key, false);
+      o.created = holder >= 0;
+    }
+    if (holder >= 0) {
+      long bytes = codecs[holder].stored((long) tokens * tokenBytes * w, dtypeBytes);
+      o.bytesWritten[holder] += bytes;
+      o.bytesAppended[holder] += bytes;
+    }
+  }
+
+  private void free(long key) {
+    frees++;
+    if (exclusive) {
+      int f = find(key);
+      if (f >= 0) {
+        policies[f].removeSlot(foundSlot);
+      }
+    } else {
+      for (int t = 0; t < tiers; t++) {
+        policies[t].remove(key);
+      }
+    }
+  }
+
+  /** The fastest tier holding {@code key} (its slot in {@link #foundSlot}), or -1. */
+  private int find(long key) {
+    if (where != null) {
+      int g = where.get(key);
+      if (g == LongIntHashMap.MISSING) {
+        return -1;
+      }
+      int t = tiers - 1;
+      while (g < slotBase[t]) {
+        t--;
+      }
+      foundSlot = g - slotBase[t];
+      return t;
+    }
+    for (int t = 0; t < tiers; t++) {
+      int s = policies[t].slotOf(key);
+      if (s != EvictionPolicy.NO_SLOT) {
+        foundSlot = s;
+        return t;
+      }
+    }
+    return -1;
+  }
+
+  private boolean admitsRule(int t, long key) {
     return switch (admission[t]) {
       case ALWAYS -> true;
       case NEVER -> false;
@@ -124,263 +337,116 @@ public final class ResidencyTracker implements AccessSink {
     };
   }
 
-  private int find(long key) {
-    for (int t = 0; t < tiers; t++) {
-      if (policies[t].contains(key)) {
+  /**
+   * Offers a unit found in tier {@code f} (-1: nowhere) to the first tier; on admission it leaves
+   * {@code f} first under an exclusive hierarchy and the first tier's victim is demoted. For a unit
+   * from a lower tier the first tier's policy is asked whether it would take it before the
+   * admission rule counts the offer, so a refusal changes nothing.
+   */
+  private boolean offerFirst(long key, int f) {
+    EvictionPolicy first = policies[0];
+    if (f > 0 && !first.wouldAdmit(key)) {
+      return false; // asked before the rule, so the refusal changes nothing (not even an after-k count)
+    }
+    if (!admitsRule(0, key)) {
+      return false;
+    }
+    if (f > 0 && exclusive) {
+      policies[f].removeSlot(foundSlot);
+    }
+    int out = first.admit(key);
+    if (out == EvictionPolicy.REJECTED) {
+      if (f > 0) {
+        throw new IllegalStateException(configs.get(0).tier().name() + ": policy refused a unit it said it would take");
+      }
+      return false;
+    }
+    if (out == EvictionPolicy.EVICTED) {
+      demote(first.victim(), 1);
+    }
+    return true;
+  }
+
+  /** Places a unit no tier holds in the first lower tier that admits it; returns that tier or -1. */
+  private int placeBelow(long key, boolean wholeUnit) {
+    for (int t = 1; t < tiers; t++) {
+      if (store(t, key, wholeUnit)) {
         return t;
       }
     }
     return -1;
   }
 
-  /** The tier that held the unit of the last lookup before it (-1 nowhere), or -2 after APPEND/FREE. */
-  public int lastFound() {
-    return lastFound;
-  }
-
-  private int lastFound;
-  private boolean lastPromoted;
-
-  /** Whether the last lookup brought its unit into the first tier (false: hit there, or bypass). */
-  public boolean lastPromoted() {
-    return lastPromoted;
-  }
-
-  @Override
-  public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
-    lastFound = -2;
-    lastPromoted = false;
-    lastMovedBytes = 0;
-    lastDecompressNs = 0;
-    override = OVERRIDES[(flags & CODEC_MASK) >>> CODEC_SHIFT];
-    if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
-      int found = lookup(key, op, weight);
-      lastFound = found;
-      if ((flags & INPUT_BLOCK) != 0) {
-        inputBlocks++;
-        inputTokens += tokens;
-        if (found >= 0) {
-          inputBlockHits++;
-          inputTokenHits += tokens;
-        }
-      }
-    } else if (op == AccessOp.APPEND.code()) {
-      appends++;
-      if (!policies[0].contains(key)) {
-        int f = find(key);
-        boolean moved = exclusive && f > 0 && policies[f].remove(key);
-        if (placeInFirstTier(key)) {
-          if (f > 0) {
-            moveOut(f, keyBytes, 1);
-          }
-        } else if (moved) {
-          policies[f].insert(key);
-        } else if (f < 0) {
-          placeBelow(key, 1);
-        }
-      }
-      int where = find(key);
-      if (where >= 0) {
-        counters[where].bytesWritten += codecs[where].stored((long) tokens * tokenBytes * weight, dtypeBytes);
-      }
-    } else {
-      frees++;
-      for (int t = 0; t < tiers; t++) {
-        policies[t].remove(key);
-      }
-    }
-  }
-
-  /** Returns the tier the key was found in before the access (-1: nowhere). */
-  private int lookup(long key, int op, int weight) {
-    int f = find(key);
-    if (f == 0) {
-      policies[0].access(key);
-      TierCounters c = counters[0];
-      c.accesses += weight;
-      c.hits += weight;
-      c.bytesRead += weight * tierUnit[0];
-      if (codecs[0].kind() != io.kvflow.engine.spec.CodecKind.NONE) {
-        lastDecompressNs = codecs[0].decompressNs(weight * unitBytes, 1); // compute reads compressed KV in place
-        decompressNs += lastDecompressNs;
-      }
-      return 0;
-    }
-    int above = f < 0 ? tiers : f;
-    for (int t = 0; t < above; t++) {
-      counters[t].accesses++;
-      counters[t].misses++;
-    }
-    if (f > 0) {
-      counters[f].accesses++;
-      counters[f].hits++;
-    }
-    // exclusive: leave the old tier first, so its space can take the first tier's victim
-    boolean moved = exclusive && f > 0 && policies[f].remove(key);
-    if (placeInFirstTier(key)) {
-      lastPromoted = true;
-      if (f > 0) {
-        moveOut(f, keyBytes, 1);
-      } else if (op == AccessOp.READ.code()) {
-        sourceReads++;
-        sourceBytes += keyBytes;
-      }
-      if (!exclusive && f < 0) {
-        copyBelow(key);
-      }
-      TierCounters c0 = counters[0];
-      c0.bytesRead += weight * tierUnit[0];
-      c0.accesses += weight - 1;
-      c0.hits += weight - 1;
-    } else {
-      if (moved) {
-        policies[f].insert(key); // not promoted after all: it stays where it was
-      }
-      // bypass: every layer-access is served where the unit is (or from the source)
-      int rest = weight - 1;
-      for (int t = 0; t < above; t++) {
-        counters[t].accesses += rest;
-        counters[t].misses += rest;
-      }
-      if (f > 0) {
-        counters[f].accesses += rest;
-        counters[f].hits += rest;
-        moveOut(f, weight * unitBytes, 1);
-      } else {
-        if (op == AccessOp.READ.code()) {
-          sourceReads++;
-          sourceBytes += weight * unitBytes;
-        }
-        placeBelow(key, 1);
-      }
-    }
-    return f;
-  }
-
-  /** Admits {@code key} into the first tier (counted as the access of its policy); cascades the victim. */
-  private boolean placeInFirstTier(long key) {
-    if (!admits(0, key)) {
+  /** Writes {@code key} into tier {@code t} unless it is there or the tier refuses it; demotes the victim. */
+  private boolean store(int t, long key, boolean wholeUnit) {
+    if (policies[t].contains(key) || !admitsRule(t, key)) {
       return false;
     }
-    EvictionPolicy p = policies[0];
-    p.access(key);
-    int out = p.lastOutcome();
+    int out = policies[t].admit(key);
     if (out == EvictionPolicy.REJECTED) {
       return false;
     }
-    written(0);
-    if (out == EvictionPolicy.EVICTED) {
-      demote(p.victim(), 1);
-    }
-    return true;
-  }
-
-  /** Puts a unit the first tier refused into the first lower tier that takes it. */
-  private void placeBelow(long key, int level) {
-    for (int t = level; t < tiers; t++) {
-      if (store(t, key)) {
-        return;
-      }
-    }
-  }
-
-  /**
-   * Writes {@code key} into lower tier {@code t} unless it is there already or the tier refuses it,
-   * demoting the tier's victim; returns whether it was written.
-   */
-  private boolean store(int t, long key) {
-    if (policies[t].contains(key) || !admits(t, key)) {
-      return false;
-    }
-    int out = policies[t].insert(key);
-    if (out == EvictionPolicy.REJECTED) {
-      return false;
-    }
-    written(t);
+    written(t, wholeUnit);
     if (out == EvictionPolicy.EVICTED) {
       demote(policies[t].victim(), t + 1);
     }
     return true;
   }
 
-  /** Inclusive hierarchy: a new unit is written through to every lower tier. */
-  private void copyBelow(long key) {
-    for (int t = 1; t < tiers; t++) {
-      store(t, key);
-    }
-  }
-
-  /** A unit evicted from tier {@code level - 1} moves to {@code level} (or off the hierarchy). */
+  /** A unit evicted from tier {@code level - 1} moves to the first tier from {@code level} down that takes it. */
   private void demote(long key, int level) {
     for (int t = level; t < tiers; t++) {
       if (policies[t].contains(key)) {
         return; // inclusive: a copy is already there
       }
-      if (!admits(t, key)) {
+      if (!admitsRule(t, key)) {
         continue;
       }
-      int out = policies[t].insert(key);
+      int out = policies[t].admit(key);
       if (out == EvictionPolicy.REJECTED) {
         continue;
       }
-      written(t);
+      written(t, true);
+      outcome.demotions++;
       if (out == EvictionPolicy.EVICTED) {
         key = policies[t].victim();
         continue;
       }
       return;
     }
-    droppedOffLastTier++;
+    outcome.dropped++;
   }
 
   /**
-   * Data leaves tier {@code t} for the compute tier: {@code bytes} uncompressed in {@code units}
-   * units, moved at the tier's stored size and decompressed when the tier is compressed.
+   * {@code pieces} pieces of {@code pieceBytes} uncompressed bytes each (one placement unit, or the
+   * layer-accesses of a bypass) leave tier {@code t} for the compute tier, each moved at its stored
+   * size in the tier (or under the distance rule's codec) and decompressed when that is compressed.
    */
-  private void moveOut(int t, long bytes, long units) {
-    io.kvflow.engine.spec.CodecSpec codec = override != null && t > 0 ? override : codecs[t];
-    long stored = codec.stored(bytes, dtypeBytes);
-    counters[t].bytesRead += stored;
-    lastMovedBytes = stored;
+  private void moveOut(int t, long pieceBytes, int pieces) {
+    AccessOutcome o = outcome;
+    CodecSpec codec = override != null ? override : codecs[t];
+    long stored = Math.max(1, codec.stored(pieceBytes, dtypeBytes)) * pieces;
+    long bytes = pieceBytes * pieces;
+    o.bytesRead[t] += stored;
+    o.movedBytes += stored;
+    o.movedFrom = t;
+    o.movedCodec = codec;
     bytesMovedSaved += bytes - stored;
-    lastDecompressNs = codec.decompressNs(bytes, units);
-    decompressNs += lastDecompressNs;
-  }
-
-  /** The distance rule's codec for the current access (null: the tiers' own). */
-  private io.kvflow.engine.spec.CodecSpec override;
-
-  private static final io.kvflow.engine.spec.CodecSpec[] OVERRIDES = new io.kvflow.engine.spec.CodecSpec[16];
-
-  static {
-    for (io.kvflow.engine.spec.CodecKind k : io.kvflow.engine.spec.CodecKind.values()) {
-      OVERRIDES[k.ordinal() + 1] = io.kvflow.engine.spec.CodecSpec.defaults(k);
-    }
+    o.decompressNs += codec.decompressNs(bytes, 1);
   }
 
   /** A unit is written into tier {@code t} (compressed on the way when the tier has a codec). */
-  private void written(int t) {
-    counters[t].bytesWritten += tierKey[t];
-    compressNs += codecs[t].compressNs(keyBytes);
-  }
-
-  /** Bytes the last lookup moved out of its tier (stored size), and the decompression it needs. */
-  public long lastMovedBytes() {
-    return lastMovedBytes;
-  }
-
-  public long lastDecompressNs() {
-    return lastDecompressNs;
+  private void written(int t, boolean wholeUnit) {
+    if (wholeUnit) {
+      outcome.unitsWritten[t]++;
+      outcome.bytesWritten[t] += tierKey[t];
+      compressNs += codecs[t].compressNs(keyBytes);
+    }
   }
 
   /** Stored bytes of one layer of one block in tier {@code t}. */
   public long tierUnitBytes(int t) {
     return tierUnit[t];
-  }
-
-  /** The codec of tier {@code t} (for the last access: the distance rule's, when it set one). */
-  public io.kvflow.engine.spec.CodecSpec codec(int t) {
-    return override != null && t > 0 ? override : codecs[t];
   }
 
   public long bytesMovedSaved() {
@@ -418,20 +484,47 @@ public final class ResidencyTracker implements AccessSink {
     return policies[t].size() * tierKey[t];
   }
 
+  /** The keys resident in tier {@code t} (for checks and tests). */
+  public long[] residentKeys(int t) {
+    long[] keys = new long[policies[t].size()];
+    int[] n = {0};
+    policies[t].forEachKey(k -> keys[n[0]++] = k);
+    return keys;
+  }
+
   /** Checks every policy's structures and the tracker's own sums; throws IllegalStateException if broken. */
   public void checkInvariants() {
+    long resident = 0;
     for (int t = 0; t < tiers; t++) {
+      String name = configs.get(t).tier().name();
       policies[t].checkInvariants();
+      resident += policies[t].size();
       TierCounters c = counters[t];
-      if (c.hits + c.misses != c.accesses) {
-        throw new IllegalStateException("tier " + configs.get(t).tier().name() + ": hits + misses != accesses");
-      }
-      if (t > 0 && c.accesses > counters[t - 1].misses) {
-        throw new IllegalStateException("tier " + configs.get(t).tier().name() + " saw more accesses than the tier above missed");
-      }
-      if (policies[t].size() > capacityUnits[t]) {
-        throw new IllegalStateException("tier " + configs.get(t).tier().name() + " over capacity");
-      }
+      check(c.hits + c.misses == c.accesses, name + ": hits + misses != accesses");
+      check(t == 0 || c.accesses <= counters[t - 1].misses, name + " saw more accesses than the tier above missed");
+      check(policies[t].size() <= capacityUnits[t], name + " over capacity");
+      check(c.bytesWritten == c.unitsWritten * tierKey[t] + c.bytesAppended, name + ": bytes written != units written x "
+          + tierKey[t] + " + appended bytes");
+      // every admission is a unit written in, except units an APPEND created empty
+      long insertions = policies[t].stats().insertions();
+      check(c.unitsWritten <= insertions && insertions - c.unitsWritten <= appends, name + ": " + insertions
+          + " admissions for " + c.unitsWritten + " units written");
+    }
+    check(counters[0].accesses == lookupLayerAccesses, "the first tier saw " + counters[0].accesses + " accesses of "
+        + lookupLayerAccesses + " looked up");
+    long hits = foundNowhereLayerAccesses;
+    for (TierCounters c : counters) {
+      hits += c.hits;
+    }
+    check(hits == lookupLayerAccesses, "hits over tiers + found nowhere = " + hits + ", looked up " + lookupLayerAccesses);
+    // exclusive: the shared index holds each resident unit once, so no unit is in two tiers
+    check(where == null || where.size() == resident, "the residency index holds " + (where == null ? 0 : where.size())
+        + " units, the tiers " + resident);
+  }
+
+  private static void check(boolean ok, String what) {
+    if (!ok) {
+      throw new IllegalStateException("residency invariant broken: " + what);
     }
   }
 
@@ -442,10 +535,17 @@ public final class ResidencyTracker implements AccessSink {
       TierCounters k = counters[t];
       PolicyStats s = policies[t].stats();
       out.add(new TierResult(c.tier().name(), c.tier().kind().name().toLowerCase(Locale.ROOT),
-          capacityUnits[t] * tierKey[t], capacityUnits[t], k.accesses, k.hits, k.misses, k.bytesRead, k.bytesWritten,
-          s.insertions(), s.evictions(), s.evictedUnused()));
+          capacityUnits[t] * tierKey[t], capacityUnits[t], tierKey[t], k.accesses, k.hits, k.misses, k.bytesRead,
+          k.bytesWritten, k.unitsWritten, k.bytesAppended, s.insertions(), s.evictions(), s.evictedUnused()));
     }
     return out;
+  }
+
+  /** The stage's totals for the replay result. */
+  public ResidencyResult result() {
+    return new ResidencyResult(results(), unitBytes, keyBytes, sourceReads, sourceBytes, appends, frees,
+        droppedOffLastTier, lookupLayerAccesses, foundNowhereLayerAccesses, inputBlocks, inputBlockHits, inputTokens,
+        inputTokenHits);
   }
 
   /** Occupancy of each tier now, in placement units. */
@@ -477,21 +577,5 @@ public final class ResidencyTracker implements AccessSink {
 
   public long droppedOffLastTier() {
     return droppedOffLastTier;
-  }
-
-  public long inputBlocks() {
-    return inputBlocks;
-  }
-
-  public long inputBlockHits() {
-    return inputBlockHits;
-  }
-
-  public long inputTokens() {
-    return inputTokens;
-  }
-
-  public long inputTokenHits() {
-    return inputTokenHits;
   }
 }

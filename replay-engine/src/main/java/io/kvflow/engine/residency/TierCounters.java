@@ -7,6 +7,8 @@ public final class TierCounters {
   public long misses;
   public long bytesRead;
   public long bytesWritten;
+  public long unitsWritten;
+  public long bytesAppended;
 
   /** Adds another run's counters (results of partitions and sweep points add up). */
   public void add(TierCounters o) {
@@ -15,5 +17,7 @@ public final class TierCounters {
     misses += o.misses;
     bytesRead += o.bytesRead;
     bytesWritten += o.bytesWritten;
+    unitsWritten += o.unitsWritten;
+    bytesAppended += o.bytesAppended;
   }
 }

@@ -1,9 +1,10 @@
 package io.kvflow.engine.time;
 
 import io.kvflow.common.LongIntHashMap;
+import io.kvflow.engine.ReplayListener;
 import io.kvflow.engine.expand.AccessSink;
 import io.kvflow.engine.expand.AdmissionClock;
-import io.kvflow.engine.residency.ResidencyTracker;
+import io.kvflow.engine.residency.AccessOutcome;
 import io.kvflow.engine.spec.PrefetchKind;
 import io.kvflow.engine.spec.ReplayConfig;
 import io.kvflow.engine.spec.TierConfig;
@@ -16,7 +17,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Simulated time on top of the residency model. Accesses are grouped by layer of a step (an
+ * Simulated time from the residency model's access outcomes (it reads each outcome record and
+ * nothing else of residency). Accesses are grouped by layer of a step (an
  * accesses trace's (step, layer); for a requests trace, each batch iteration split evenly over the
  * model's layers). For each layer group the residency model says what the compute tier holds and
  * what must cross a link (a promotion moves the placement unit; a bypassed unit streams the layer's
@@ -32,9 +34,10 @@ import java.util.Locale;
  *
  * Step time = sum of compute + stall of its layers. All time is simulated nanoseconds owned here.
  */
-public final class TimingModel implements AccessSink, AdmissionClock {
+public final class TimingModel implements ReplayListener, AdmissionClock {
   private static final int CLASSES = 4;
-  private final ResidencyTracker tracker;
+  private static final int INPUT_BLOCK = AccessSink.INPUT_BLOCK;
+  private static final int RECOMPUTE_BLOCK = AccessSink.RECOMPUTE_BLOCK;
   private final TimingSpec spec;
   private final ComputeModel compute;
   private final Link[] links;
@@ -72,14 +75,13 @@ public final class TimingModel implements AccessSink, AdmissionClock {
   private long issued;
   private long useful;
   private long late;
-  // per request: arrival, prefill end, first decode end, last end, decode layer-steps
+  // per request: arrival, prefill end, first decode end, last end, decode steps, finished, id, seq of its last group
   private final LongIntHashMap requestSlot = new LongIntHashMap(256);
   private long[][] requests = new long[64][];
   private int requestCount;
 
-  public TimingModel(ReplayConfig config, ResidencyTracker tracker, long unitBytes, long keyBytes, boolean iterationGroups,
+  public TimingModel(ReplayConfig config, long unitBytes, long keyBytes, boolean iterationGroups,
       List<? extends TimedListener> listeners) {
-    this.tracker = tracker;
     this.spec = config.timing();
     this.compute = new ComputeModel(spec.hardware(), config.model());
     this.unitBytes = unitBytes;
@@ -98,6 +100,7 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     for (int i = 0; i < links.length; i++) {
       links[i] = new Link(spec.hardware().links().get(i));
     }
+    routedBytes = new long[links.length];
     linkOfTier = new int[tiers.size()];
     Arrays.fill(linkOfTier, -1);
     routeFrom = new int[links.length][];
@@ -138,7 +141,10 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     boolean prefetched;
     long[] requestIds = new long[16];
     int requestCount;
+    final io.kvflow.common.LongHashSet ids = new io.kvflow.common.LongHashSet(64);
     boolean any;
+    /** Position of the group in the replay, counted from 1 when its first access arrives. */
+    long seq;
 
     void reset() {
       hbmBytes = 0;
@@ -156,12 +162,17 @@ public final class TimingModel implements AccessSink, AdmissionClock {
       }
       prefetched = false;
       requestCount = 0;
+      ids.clear();
       any = false;
     }
 
+    /** Records that request {@code id} has accesses in this group (each request once). */
     void request(long id) {
       if (requestCount > 0 && requestIds[requestCount - 1] == id) {
         return;
+      }
+      if (!ids.add(id)) {
+        return; // e.g. a request admitted in this iteration: its prefill, then its first decode
       }
       if (requestCount == requestIds.length) {
         requestIds = Arrays.copyOf(requestIds, requestCount * 2);
@@ -183,10 +194,18 @@ public final class TimingModel implements AccessSink, AdmissionClock {
 
   @Override
   public void idleUntil(long ns) {
-    clockNs = Math.max(clockNs, ns);
-    if (stepComputeNs == 0 && stepStallNs == 0) {
-      stepStartNs = clockNs;
+    if (ns <= clockNs) {
+      return; // the clock is there already (and pending groups only move it further)
     }
+    // nothing runs: the groups still pending behind the prefetch look-ahead run first, then the
+    // compute stream idles; the idle gap belongs to no step
+    closeGroup();
+    while (!pending.isEmpty()) {
+      timeOldest();
+    }
+    endStep();
+    clockNs = Math.max(clockNs, ns);
+    stepStartNs = clockNs;
   }
 
   // the prefill being timed: its request and the sequence tokens before and after the current block
@@ -195,68 +214,70 @@ public final class TimingModel implements AccessSink, AdmissionClock {
   private long prefillNext;
 
   @Override
-  public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
+  public void access(AccessOutcome o) {
+    int step = o.step;
+    int layer = o.layer;
     if (!iterationGroups && current.any && (step != current.step || layer != current.layer)) {
       closeGroup();
     }
-    tracker.access(key, op, weight, tokens, requestId, step, layer, flags);
     Group g = current;
     if (!g.any) {
       g.any = true;
       g.step = step;
       g.layer = layer;
       g.iteration = iterationGroups;
+      g.seq = ++groupSeq;
     }
-    if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
-      boolean seenBefore = seenOnly && !seen.add(key);
-      int found = tracker.lastFound();
-      long firstTierRead = weight * tracker.tierUnitBytes(0);
-      if (found == 0) {
-        g.hbmBytes += firstTierRead;
-        g.computeDecompressNs += tracker.lastDecompressNs(); // compressed KV read in place
-      } else if (found > 0) {
-        int l = linkOfTier[found];
-        int c = ((flags & INPUT_BLOCK) != 0 ? 1 : 0) + (seenBefore ? 2 : 0);
-        g.linkBytes[c][l] += tracker.lastMovedBytes();
-        if (tracker.lastPromoted()) {
-          g.hbmBytes += firstTierRead;
-        } else {
-          // streamed data lands in a device staging buffer that the layer then reads
-          g.stagedBytes += weight * unitBytes;
-        }
-        g.linkUnits[c][l]++;
-        if (tracker.codec(found).place() == io.kvflow.engine.spec.CodecPlace.COMPUTE_STREAM) {
-          g.computeDecompressNs += tracker.lastDecompressNs();
-        } else {
-          g.copyDecompressNs += tracker.lastDecompressNs();
-        }
-      } else if (tracker.lastPromoted()) {
-        g.hbmBytes += firstTierRead;
+    int op = o.op;
+    int weight = o.weight;
+    int flags = o.flags;
+    int found = o.foundTier;
+    boolean seenBefore = seenOnly && found != AccessOutcome.NOT_A_LOOKUP && !seen.add(o.key);
+    g.hbmBytes += o.computeReadBytes;
+    g.stagedBytes += o.stagedBytes; // bypassed data lands in a device staging buffer that the layer then reads
+    if (found == 0) {
+      g.computeDecompressNs += o.decompressNs; // compressed KV read in place
+    } else if (o.movedFrom > 0) {
+      int l = linkOfTier[o.movedFrom];
+      int c = ((flags & INPUT_BLOCK) != 0 ? 1 : 0) + (seenBefore ? 2 : 0);
+      g.linkBytes[c][l] += o.movedBytes;
+      for (int hop : routeFrom[l]) {
+        routedBytes[hop] += o.movedBytes;
       }
-      if (op == AccessOp.READ.code()) {
-        g.flops += compute.attentionFlops(tokens) * weight;
-      } else if ((flags & (INPUT_BLOCK | RECOMPUTE_BLOCK)) != 0) {
-        // prefill: a request's blocks arrive in order (each once per layer under block x layer
-        // placement), so the tokens before this block are known; a block cached in any tier is
-        // loaded, not computed: only uncached tokens go through the matmuls and attention
-        if (requestId != prefillRequest) {
-          prefillRequest = requestId;
-          prefillNext = 0;
-        }
-        if (layer <= 0) {
-          prefillBefore = prefillNext;
-          prefillNext += tokens;
-        }
-        if (found < 0) {
-          g.prefillTokenLayers += (long) tokens * weight;
-          g.flops += compute.prefillAttentionFlops(prefillBefore, tokens) * weight;
-        }
+      g.linkUnits[c][l]++;
+      if (o.movedCodec.place() == io.kvflow.engine.spec.CodecPlace.COMPUTE_STREAM) {
+        g.computeDecompressNs += o.decompressNs;
+      } else {
+        g.copyDecompressNs += o.decompressNs;
+      }
+    }
+    if (op == AccessOp.READ.code()) {
+      g.flops += compute.attentionFlops(o.tokens) * weight;
+    } else if (op == AccessOp.WRITE.code() && (flags & (INPUT_BLOCK | RECOMPUTE_BLOCK)) != 0) {
+      // prefill: a request's blocks arrive in order (each once per layer under block x layer
+      // placement), so the tokens before this block are known; a block cached in any tier is
+      // loaded, not computed: only uncached tokens go through the matmuls and attention
+      if (o.requestId != prefillRequest) {
+        prefillRequest = o.requestId;
+        prefillNext = 0;
+      }
+      if (layer <= 0) {
+        prefillBefore = prefillNext;
+        prefillNext += o.tokens;
+      }
+      if (found < 0) {
+        g.prefillTokenLayers += (long) o.tokens * weight;
+        g.flops += compute.prefillAttentionFlops(prefillBefore, o.tokens) * weight;
       }
     } else if (op == AccessOp.APPEND.code()) {
       g.decodeTokenLayers += weight;
     }
-    g.request(requestId);
+    g.request(o.requestId);
   }
+
+  private long groupSeq;
+  /** Per link: bytes of the access outcomes whose route crosses it (what the link must carry by the end). */
+  private long[] routedBytes;
 
   @Override
   public void requestStarted(long requestId, long arrivalNs, int inputTokens, int outputTokens) {
@@ -265,9 +286,11 @@ public final class TimingModel implements AccessSink, AdmissionClock {
 
   @Override
   public void requestFinished(long requestId) {
-    // timed when its last group is timed: groups may still be pending (prefetch look-ahead)
+    // timed when its last group is timed: groups may still be pending (prefetch look-ahead), and
+    // its last access is in the group being filled (or, if that is empty, the last one closed)
     long[] r = slot(requestId);
     r[5] = 1;
+    r[7] = current.any ? current.seq : groupSeq;
   }
 
   @Override
@@ -284,7 +307,7 @@ public final class TimingModel implements AccessSink, AdmissionClock {
       if (s == requests.length) {
         requests = Arrays.copyOf(requests, s * 2);
       }
-      requests[s] = new long[] {-1, -1, -1, -1, 0, 0, requestId};
+      requests[s] = new long[] {-1, -1, -1, -1, 0, 0, requestId, 0};
       requestSlot.put(requestId, s);
     }
     return requests[s];
@@ -313,6 +336,12 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     }
     List<TimeResult.LinkResult> lr = new ArrayList<>();
     long busy = 0;
+    for (int i = 0; i < links.length; i++) {
+      if (links[i].bytes() != routedBytes[i]) {
+        throw new IllegalStateException("timing invariant broken: link " + links[i].spec().name() + " carried "
+            + links[i].bytes() + " bytes of the " + routedBytes[i] + " that left the tiers it serves");
+      }
+    }
     for (Link l : links) {
       lr.add(new TimeResult.LinkResult(l.spec().name(), l.bytes(), l.transfers(), l.busyNs()));
       busy += l.busyNs();
@@ -380,7 +409,7 @@ public final class TimingModel implements AccessSink, AdmissionClock {
         r[4]++;
       }
       r[3] = clockNs;
-      if (r[5] == 1 && g.iteration) {
+      if (r[5] == 1 && g.seq >= r[7]) {
         emitRequest(requestSlot.get(g.requestIds[i]));
       }
     }
@@ -388,7 +417,7 @@ public final class TimingModel implements AccessSink, AdmissionClock {
   }
 
   private void timeLayer(Group g, int part, int parts) {
-    long kv = (g.hbmBytes + g.stagedBytes) / parts;
+    long kv = share(g.hbmBytes + g.stagedBytes, part, parts);
     long hbm = (scratch ? 0 : kv) + compute.weightBytesPerLayer();
     double tokenLayers = g.decodeTokenLayers + g.prefillTokenLayers;
     double tokensPerLayer = g.iteration ? tokenLayers / layers : tokenLayers;
@@ -397,7 +426,7 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     long ready = clockNs;
     for (int c = 0; c < CLASSES; c++) {
       for (int l = 0; l < links.length; l++) {
-        long bytes = g.linkBytes[c][l] / parts;
+        long bytes = share(g.linkBytes[c][l], part, parts);
         if (bytes == 0) {
           continue;
         }
@@ -419,11 +448,11 @@ public final class TimingModel implements AccessSink, AdmissionClock {
       }
     }
     if (g.copyDecompressNs > 0 && !g.prefetched) {
-      ready += g.copyDecompressNs / parts; // decompression on the copy path, after demand data arrived
+      ready += share(g.copyDecompressNs, part, parts); // decompression on the copy path, after demand data arrived
     }
     long start = ready;
     long stall = start - clockNs;
-    long layerNs = compute.layerNs(hbm, scratch ? kv : 0, scratchBandwidthBps, flops) + g.computeDecompressNs / parts;
+    long layerNs = compute.layerNs(hbm, scratch ? kv : 0, scratchBandwidthBps, flops) + share(g.computeDecompressNs, part, parts);
     // prefetch the next layers while this one computes
     if (depth > 0) {
       int n = 0;
@@ -439,6 +468,11 @@ public final class TimingModel implements AccessSink, AdmissionClock {
     computeNs += layerNs;
     stepStallNs += stall;
     stepComputeNs += layerNs;
+  }
+
+  /** Part {@code part} of {@code parts} of {@code total}: the parts add up to the total exactly. */
+  static long share(long total, int part, int parts) {
+    return total * (part + 1) / parts - total * part / parts;
   }
 
   private void prefetch(Group g, long at) {

@@ -2,7 +2,6 @@ package io.kvflow.engine.residency;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.kvflow.engine.expand.AccessSink;
 import io.kvflow.engine.policy.PolicyKind;
 import io.kvflow.engine.policy.PolicyParams;
 import io.kvflow.engine.spec.AdmissionKind;
@@ -34,7 +33,7 @@ class ResidencyTrackerTest {
     return new ResidencyTracker(c, 64, 128, 16, PolicyParams.DEFAULT);
   }
 
-  static void read(AccessSink s, long key, int weight) {
+  static void read(ResidencyTracker s, long key, int weight) {
     s.access(key, AccessOp.READ.code(), weight, 4, 0, 0, -1, 0);
   }
 
@@ -122,5 +121,54 @@ class ResidencyTrackerTest {
     assertEquals(2 * 128, dram.bytesWritten());
     assertEquals(1, dram.hits());
     assertEquals(2, dram.insertions());
+  }
+
+  @Test
+  void aLowerTierInAnInclusiveHierarchyRunsItsOwnLru() {
+    // the reproduction: DRAM reported 1 hit (its LRU acted as FIFO: hits never reached it)
+    ResidencyTracker t = tracker(Hierarchy.INCLUSIVE,
+        tier("hbm", TierKind.HBM, 1, PolicyKind.LRU, AdmissionKind.ALWAYS, 1),
+        tier("dram", TierKind.DRAM, 2, PolicyKind.LRU, AdmissionKind.ALWAYS, 1));
+    for (long k : new long[] {1, 2, 1, 3, 1}) {
+      read(t, k, 1);
+    }
+    t.checkInvariants();
+    // 1 and 2 written through; 1 hits DRAM (touched: most recent); 3 evicts DRAM's LRU, 2; 1 hits again
+    assertEquals(2, t.results().get(1).hits());
+  }
+
+  @Test
+  void appendsThatCreateABlockChargeOnlyTheirTokens() {
+    ResidencyTracker t = tracker(Hierarchy.EXCLUSIVE, tier("hbm", TierKind.HBM, 4, PolicyKind.LRU, AdmissionKind.ALWAYS, 1));
+    for (int i = 0; i < 4; i++) {
+      t.access(9, AccessOp.APPEND.code(), 2, 1, 0, i, -1, 0); // one token, both layers: 32 bytes
+    }
+    t.checkInvariants();
+    TierResult hbm = t.results().get(0);
+    assertEquals(128, hbm.bytesWritten()); // the 128-byte block, once (256 before the fix)
+    assertEquals(128, hbm.bytesAppended());
+    assertEquals(0, hbm.unitsWritten());
+    assertEquals(1, hbm.insertions());
+  }
+
+  @Test
+  void aRefusedPromotionLeavesTheLowerTierAsItWas() {
+    // a full static first tier refuses: the unit is touched where it is, not re-inserted (FIFO order kept)
+    ResidencyTracker t = tracker(Hierarchy.EXCLUSIVE,
+        tier("hbm", TierKind.HBM, 1, PolicyKind.STATIC, AdmissionKind.ALWAYS, 1),
+        tier("dram", TierKind.DRAM, 2, PolicyKind.FIFO, AdmissionKind.ALWAYS, 1));
+    read(t, 1, 1); // pinned in hbm
+    read(t, 2, 1); // dram [2]
+    read(t, 3, 1); // dram [3, 2]
+    read(t, 2, 1); // dram hit; FIFO order unchanged
+    read(t, 4, 1); // evicts 2, the oldest admitted (LRU would evict 3)
+    AccessOutcome o = t.access(3, AccessOp.READ.code(), 1, 4, 0, 0, -1, 0);
+    assertEquals(1, o.foundTier);
+    assertEquals(true, o.bypassed);
+    assertEquals(1, o.hits[1]);
+    assertEquals(64, o.movedBytes);
+    t.checkInvariants();
+    assertEquals(2, t.results().get(1).hits());
+    assertEquals(1, t.results().get(1).evictions());
   }
 }

@@ -55,15 +55,15 @@ class CodecTest {
     ResidencyTracker t = tracker(CodecPlace.COPY_PATH);
     int r = AccessOp.READ.code();
     t.access(1, r, 1, 4, 0, 0, 0, 0); // new: into HBM, nothing decompressed
-    assertEquals(0, t.lastDecompressNs());
+    assertEquals(0, t.outcome().decompressNs);
     t.access(2, r, 1, 4, 0, 0, 0, 0); // 1 demoted into the int4 tier: compressed, not decompressed
-    assertEquals(0, t.lastDecompressNs());
+    assertEquals(0, t.outcome().decompressNs);
     assertEquals(128, t.compressNs()); // 128 bytes at 1 GB/s
     t.access(2, r, 1, 4, 0, 0, 0, 0); // HBM hit
-    assertEquals(0, t.lastDecompressNs());
+    assertEquals(0, t.outcome().decompressNs);
     t.access(1, r, 1, 4, 0, 0, 0, 0); // from the int4 tier: 32 bytes moved, 128 bytes decompressed
-    assertEquals(32, t.lastMovedBytes());
-    assertEquals(128, t.lastDecompressNs());
+    assertEquals(32, t.outcome().movedBytes);
+    assertEquals(128, t.outcome().decompressNs);
     assertEquals(128, t.decompressNs());
     assertEquals(96, t.bytesMovedSaved());
     assertEquals(32, t.results().get(1).bytesRead());

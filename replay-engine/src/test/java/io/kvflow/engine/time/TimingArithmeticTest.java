@@ -76,7 +76,7 @@ class TimingArithmeticTest {
     long unit = m.blockBytesPerLayer(16);
     ResidencyTracker tracker = new ResidencyTracker(c, unit, unit, m.kvBytesPerTokenPerLayer(), PolicyParams.DEFAULT);
     Steps steps = new Steps();
-    TimingModel t = new TimingModel(c, tracker, unit, unit, true, List.of(steps));
+    TimedPipeline t = new TimedPipeline(c, tracker, unit, unit, true, List.of(steps));
     int w = AccessOp.WRITE.code();
     int input = io.kvflow.engine.expand.AccessSink.INPUT_BLOCK;
     t.requestStarted(1, 0, 32, 1);
@@ -130,7 +130,7 @@ class TimingArithmeticTest {
     assertEquals(128, unit);
     ResidencyTracker tracker = new ResidencyTracker(c, unit, unit, m.kvBytesPerTokenPerLayer(), PolicyParams.DEFAULT);
     Steps steps = new Steps();
-    TimingModel t = new TimingModel(c, tracker, unit, unit, false, List.of(steps));
+    TimedPipeline t = new TimedPipeline(c, tracker, unit, unit, false, List.of(steps));
     int w = AccessOp.WRITE.code();
     int r = AccessOp.READ.code();
     // prefill: layer 0's blocks fill the static HBM tier, layer 1's block goes to DRAM
@@ -174,7 +174,7 @@ class TimingArithmeticTest {
     long unit = m.blockBytesPerLayer(4);
     ResidencyTracker tracker = new ResidencyTracker(c, unit, unit, m.kvBytesPerTokenPerLayer(), PolicyParams.DEFAULT);
     Steps steps = new Steps();
-    TimingModel t = new TimingModel(c, tracker, unit, unit, false, List.of(steps));
+    TimedPipeline t = new TimedPipeline(c, tracker, unit, unit, false, List.of(steps));
     int w = AccessOp.WRITE.code();
     int r = AccessOp.READ.code();
     for (int b = 0; b < 10; b++) {
