@@ -49,7 +49,8 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--preset", paramLabel = "MODEL", description = "model preset replacing the config's model: llama-3-8b, llama-3-70b, kvflow-seed")
   String preset;
 
-  @Option(names = "--policy", paramLabel = "P", description = "eviction policy of the first tier: lru, fifo, clock, lfu, arc, s3fifo, sieve, hot-warm-cold, static, opt")
+  @Option(names = "--policy", paramLabel = "P", description = "eviction policy of the first tier: lru, fifo, clock, lfu, arc, s3fifo, sieve, hot-warm-cold, static, "
+      + "opt (a single-tier config only); the config's rules apply as if it were written there")
   String policy;
 
   static final class Capacity {
