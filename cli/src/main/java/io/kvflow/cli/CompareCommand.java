@@ -58,13 +58,12 @@ final class CompareCommand implements Callable<Integer> {
     if (baseline == null || candidate == null) {
       throw new io.kvflow.common.BadInputException("give --baseline CFG and --candidate CFG, or --policies a,b,c");
     }
-    var b = ConfigLoader.load(baseline).config();
-    var c = ConfigLoader.load(candidate).config();
-    if (preset != null) {
-      var m = io.kvflow.engine.spec.Presets.model(preset, "--preset", "model");
-      b = b.withModel(m);
-      c = c.withModel(m);
-    }
+    var b = withPreset(ConfigLoader.load(baseline).config(), baseline);
+    var c = withPreset(ConfigLoader.load(candidate).config(), candidate);
+    // both refused before anything is written: the replays run side by side, so a candidate refused
+    // only when its replay started would leave the baseline's output behind
+    ReplayRun.checkApplies(trace, b, baseline);
+    ReplayRun.checkApplies(trace, c, candidate);
     Files.createDirectories(out);
     // the two replays are independent: the candidate runs on a second core (its progress not shown)
     var cand = c;
@@ -102,27 +101,47 @@ final class CompareCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** {@code c} with the model of {@code --preset}, if given; a refusal names the config and the option. */
+  private io.kvflow.engine.spec.ReplayConfig withPreset(io.kvflow.engine.spec.ReplayConfig c, String name) {
+    if (preset == null) {
+      return c;
+    }
+    try {
+      return c.withModel(io.kvflow.engine.spec.Presets.model(preset, "--preset", "model"));
+    } catch (io.kvflow.engine.spec.ConfigException e) {
+      throw e.from("config " + name + " with --preset " + preset);
+    }
+  }
+
   private int comparePolicies() throws Exception {
-    var base = ConfigLoader.load(config).config();
-    if (preset != null) {
-      base = base.withModel(io.kvflow.engine.spec.Presets.model(preset, "--preset", "model"));
+    var base = withPreset(ConfigLoader.load(config).config(), config);
+    // every run's config, refused up front (a policy whose settings cannot apply, or not to this
+    // trace) before any run writes its directory
+    var kinds = new java.util.ArrayList<io.kvflow.engine.policy.PolicyKind>();
+    var configs = new java.util.ArrayList<io.kvflow.engine.spec.ReplayConfig>();
+    for (String p : policies) {
+      var kind = io.kvflow.engine.policy.PolicyKind.fromName(p.strip());
+      if (kind == null) {
+        throw new io.kvflow.common.BadInputException("option --policies: unknown policy '" + p + "'");
+      }
+      io.kvflow.engine.spec.ReplayConfig c;
+      try {
+        c = base.withFirstTierPolicy(kind);
+      } catch (io.kvflow.engine.spec.ConfigException e) {
+        throw e.from("config " + config + " with --policies " + kind.jsonName());
+      }
+      ReplayRun.checkApplies(trace, c, config + " with " + kind.jsonName());
+      kinds.add(kind);
+      configs.add(c);
     }
     Files.createDirectories(out);
     ObjectNode report = JsonNodeFactory.instance.objectNode();
     ObjectNode runs = report.putObject("runs");
     PrintWriter w = spec.commandLine().getOut();
     w.printf("%-14s %12s %20s %16s %16s%n", "policy", "hit_ratio", "hbm_bytes_read", "step_mean_ms", "stall_mean_ms");
-    for (String p : policies) {
-      var kind = io.kvflow.engine.policy.PolicyKind.fromName(p.strip());
-      if (kind == null) {
-        throw new io.kvflow.common.BadInputException("option --policies: unknown policy '" + p + "'");
-      }
-      var tiers = new java.util.ArrayList<>(base.tiers());
-      tiers.set(0, tiers.get(0).withPolicy(kind));
-      if (kind.offline()) {
-        tiers = new java.util.ArrayList<>(java.util.List.of(tiers.get(0)));
-      }
-      ReplayRun.Outcome o = ReplayRun.run(trace, base.withTiers(tiers), config + " with " + kind.jsonName(),
+    for (int i = 0; i < kinds.size(); i++) {
+      var kind = kinds.get(i);
+      ReplayRun.Outcome o = ReplayRun.run(trace, configs.get(i), config + " with " + kind.jsonName(),
           out.resolve(kind.jsonName()), kind.jsonName(), quiet);
       runs.set(kind.jsonName(), o.report());
       JsonNode hbm = tier(o.report(), "hbm");

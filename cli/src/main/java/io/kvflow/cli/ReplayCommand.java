@@ -49,7 +49,8 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--preset", paramLabel = "MODEL", description = "model preset replacing the config's model: llama-3-8b, llama-3-70b, kvflow-seed")
   String preset;
 
-  @Option(names = "--policy", paramLabel = "P", description = "eviction policy of the first tier: lru, fifo, clock, lfu, arc, s3fifo, sieve, hot-warm-cold, static, opt")
+  @Option(names = "--policy", paramLabel = "P", description = "eviction policy of the first tier: lru, fifo, clock, lfu, arc, s3fifo, sieve, hot-warm-cold, static, "
+      + "opt (a single-tier config only); the config's rules apply as if it were written there")
   String policy;
 
   static final class Capacity {
@@ -72,10 +73,15 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "no progress display")
   boolean quiet;
 
+  /** The config's name with the overrides applied to it, for messages. */
+  private String overridden;
+
   @Override
   public Integer call() throws Exception {
     ConfigLoader.LoadedConfig loaded = ConfigLoader.load(config);
     ReplayConfig c = overrides(loaded.config());
+    // a setting refused for this trace is named with the options that made it
+    ReplayRun.checkApplies(trace, c, overridden);
     ReplayRun.Outcome o = ReplayRun.run(trace, c, config, out, "replay", quiet);
     printSummary(spec.commandLine().getOut(), o.result());
     if (!quiet) {
@@ -84,46 +90,61 @@ final class ReplayCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * The loaded config with the command-line overrides applied. Each goes through the config's own
+   * rules (a {@link ReplayConfig} is valid by construction), so an override cannot make a config the
+   * file could not: a refusal names the JSON path, the config and the options.
+   */
   ReplayConfig overrides(ReplayConfig c) {
-    if (preset != null) {
-      c = c.withModel(Presets.model(preset, "--preset", "model"));
-    }
-    List<TierConfig> tiers = new ArrayList<>(c.tiers());
-    TierConfig first = tiers.get(0);
-    if (policy != null) {
-      PolicyKind k = PolicyKind.fromName(policy.toLowerCase(Locale.ROOT));
-      if (k == null) {
-        throw new BadInputException("option --policy: unknown policy '" + policy + "'; expected one of "
-            + java.util.Arrays.stream(PolicyKind.values()).map(PolicyKind::jsonName).toList());
+    List<String> given = new ArrayList<>();
+    overridden = config;
+    try {
+      if (preset != null) {
+        given.add("--preset " + preset);
+        c = c.withModel(Presets.model(preset, "--preset", "model"));
       }
-      if (k == PolicyKind.OPT && tiers.size() > 1) {
-        tiers = new ArrayList<>(List.of(first));
+      List<TierConfig> tiers = new ArrayList<>(c.tiers());
+      TierConfig first = tiers.get(0);
+      if (policy != null) {
+        PolicyKind k = PolicyKind.fromName(policy.toLowerCase(Locale.ROOT));
+        if (k == null) {
+          throw new BadInputException("option --policy: unknown policy '" + policy + "'; expected one of "
+              + java.util.Arrays.stream(PolicyKind.values()).map(PolicyKind::jsonName).toList());
+        }
+        given.add("--policy " + k.jsonName());
+        first = first.withPolicy(k);
       }
-      first = first.withPolicy(k);
-    }
-    if (capacity != null && capacity.blocks != null) {
-      if (capacity.blocks <= 0 || capacity.blocks > Integer.MAX_VALUE - 8) {
-        throw new BadInputException("option --capacity-blocks: " + capacity.blocks + " must be in 1.." + (Integer.MAX_VALUE - 8));
+      if (capacity != null && capacity.blocks != null) {
+        if (capacity.blocks <= 0 || capacity.blocks > TierConfig.MAX_CAPACITY_BLOCKS) {
+          throw new BadInputException("option --capacity-blocks: " + capacity.blocks + " must be in 1.."
+              + TierConfig.MAX_CAPACITY_BLOCKS);
+        }
+        given.add("--capacity-blocks " + capacity.blocks);
+        first = first.withCapacityBlocks(capacity.blocks);
       }
-      first = first.withCapacityBlocks(capacity.blocks);
-    }
-    if (capacity != null && capacity.bytes != null) {
-      if (capacity.bytes <= 0) {
-        throw new BadInputException("option --capacity-bytes: " + capacity.bytes + " must be > 0");
+      if (capacity != null && capacity.bytes != null) {
+        if (capacity.bytes <= 0) {
+          throw new BadInputException("option --capacity-bytes: " + capacity.bytes + " must be > 0");
+        }
+        given.add("--capacity-bytes " + capacity.bytes);
+        first = first.withCapacityBytes(capacity.bytes);
       }
-      first = first.withCapacityBytes(capacity.bytes);
+      tiers.set(0, first);
+      c = c.withTiers(tiers);
+      if (expansion != null) {
+        Expansion e = switch (expansion) {
+          case "full" -> Expansion.FULL;
+          case "prefix" -> Expansion.PREFIX;
+          default -> throw new BadInputException("option --expansion: '" + expansion + "' is not full or prefix");
+        };
+        given.add("--expansion " + expansion);
+        c = c.withExpansion(e);
+      }
+      overridden = given.isEmpty() ? config : config + " with " + String.join(" ", given);
+      return c;
+    } catch (io.kvflow.engine.spec.ConfigException e) {
+      throw e.from("config " + config + " with " + String.join(" ", given));
     }
-    tiers.set(0, first);
-    c = c.withTiers(tiers);
-    if (expansion != null) {
-      Expansion e = switch (expansion) {
-        case "full" -> Expansion.FULL;
-        case "prefix" -> Expansion.PREFIX;
-        default -> throw new BadInputException("option --expansion: '" + expansion + "' is not full or prefix");
-      };
-      c = c.withExpansion(e);
-    }
-    return c;
   }
 
   static void printSummary(PrintWriter out, ReplayResult r) {

@@ -27,10 +27,30 @@ final class ReplayRun {
 
   record Outcome(ReplayResult result, ObjectNode report) {}
 
+  /**
+   * Refuses, before anything is written, a trace that is no trace at all and a config with a setting
+   * that cannot apply to this trace's kind (the engine checks the same when it starts); returns the
+   * trace's kind.
+   */
+  static io.kvflow.trace.TraceKind checkApplies(Path trace, ReplayConfig c, String configName) {
+    io.kvflow.trace.TraceKind kind = io.kvflow.trace.parquet.TraceReader.readMetadata(trace).kind();
+    try {
+      c.checkApplies(kind);
+      return kind;
+    } catch (io.kvflow.engine.spec.ConfigException e) {
+      throw e.from(trace + " (" + described(kind) + ") with config " + configName);
+    }
+  }
+
+  /** "a requests trace", "an accesses trace". */
+  static String described(io.kvflow.trace.TraceKind kind) {
+    return (kind == io.kvflow.trace.TraceKind.ACCESSES ? "an " : "a ") + kind.wireName() + " trace";
+  }
+
   static Outcome run(Path trace, ReplayConfig c, String configName, Path out, String label, boolean quiet) {
-    // a file that is no trace at all fails here, before an output directory is made for it
-    boolean requestsTrace = io.kvflow.trace.parquet.TraceReader.readMetadata(trace).kind()
-        == io.kvflow.trace.TraceKind.REQUESTS;
+    // a file that is no trace at all, or a setting that cannot apply to it, fails here, before an
+    // output directory is made for it
+    boolean requestsTrace = checkApplies(trace, c, configName) == io.kvflow.trace.TraceKind.REQUESTS;
     try {
       Files.createDirectories(out);
     } catch (IOException e) {

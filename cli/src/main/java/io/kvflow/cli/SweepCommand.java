@@ -12,8 +12,12 @@ import io.kvflow.analysis.sweep.SweepRunner;
 import io.kvflow.analysis.sweep.SweepTable;
 import io.kvflow.common.AtomicOutput;
 import io.kvflow.common.BadInputException;
+import io.kvflow.engine.spec.ConfigException;
 import io.kvflow.engine.spec.ConfigJson;
 import io.kvflow.engine.spec.ConfigLoader;
+import io.kvflow.engine.spec.ReplayConfig;
+import io.kvflow.trace.TraceKind;
+import io.kvflow.trace.parquet.TraceReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,16 +81,20 @@ final class SweepCommand implements Callable<Integer> {
     // every point's config, bound (types, ranges, unknown paths named) before anything is generated or run
     List<Map<String, JsonNode>> values = g.points();
     List<ObjectNode> configs = new ArrayList<>();
+    List<ReplayConfig> bound = new ArrayList<>();
     for (Map<String, JsonNode> v : values) {
       ObjectNode json = base;
       for (var e : v.entrySet()) {
         json = Grid.set(grid.toString(), json, e.getKey(), e.getValue());
       }
-      ConfigLoader.fromJson(grid + " point " + v, json);
+      bound.add(ConfigLoader.fromJson(grid + " point " + v, json).config());
       configs.add(json);
     }
     if (traces.isEmpty() && g.generated() == null) {
       throw new BadInputException("no traces: give TRACE... or a \"generate\" section in " + grid);
+    }
+    for (String t : traces) {
+      checkApplies(t, values, bound);
     }
     // the grid's synthetic traces, one per seed, with a `seed` column in the table
     List<String> all = new ArrayList<>(traces);
@@ -95,13 +103,40 @@ final class SweepCommand implements Callable<Integer> {
     if (g.generated() != null) {
       columns.add("seed");
       for (long seed : g.generated().seeds()) {
-        all.add(g.generated().materialise(out.resolve("traces"), seed).toString());
+        String t = g.generated().materialise(out.resolve("traces"), seed).toString();
+        checkApplies(t, values, bound);
+        all.add(t);
         seeds.add(Long.toString(seed));
       }
     }
     try (ClusterEngine cluster = engine.open()) {
       List<SweepPoint> points = plan(g.paths(), values, configs, cluster, all, seeds, columns);
       return run(points, columns, cluster);
+    }
+  }
+
+  /**
+   * Refuses, before any point runs, a point whose config has a setting that cannot apply to {@code
+   * trace}'s kind (exit 2 naming the point and the JSON path, as replay does). A trace that is not a
+   * local file (Spark paths) is left to its points, which the engine refuses one by one.
+   */
+  private void checkApplies(String trace, List<Map<String, JsonNode>> values, List<ReplayConfig> bound) {
+    Path p;
+    try {
+      p = Path.of(trace);
+    } catch (java.nio.file.InvalidPathException e) {
+      return;
+    }
+    if (!Files.isRegularFile(p)) {
+      return;
+    }
+    TraceKind kind = TraceReader.readMetadata(p).kind();
+    for (int i = 0; i < bound.size(); i++) {
+      try {
+        bound.get(i).checkApplies(kind);
+      } catch (ConfigException e) {
+        throw e.from(grid + " point " + values.get(i) + " on " + trace + " (" + ReplayRun.described(kind) + ")");
+      }
     }
   }
 

@@ -59,18 +59,21 @@ class SweepCliTest {
 
   @Test
   void aFailingPointIsReportedAndTheOthersKept() throws Exception {
-    Path cfg = file("opt.json", "{\"model\": \"llama-3-8b\", \"tiers\": [{\"name\": \"hbm\", \"kind\": \"hbm\","
-        + " \"capacity_blocks\": 500, \"policy\": \"opt\"}]}");
-    Path grid = file("g.json", "{\"axes\": {\"$.expansion\": [\"prefix\", \"full\"]}}");
+    // opt's first pass finds the decode trace's APPEND rows only while it runs: a point that fails
+    // on the data, not one refused up front by its config
+    Path cfg = file("one.json", "{\"model\": \"llama-3-8b\", \"tiers\": [{\"name\": \"hbm\", \"kind\": \"hbm\","
+        + " \"capacity_blocks\": 500}]}");
+    Path grid = file("g.json", "{\"axes\": {\"$.tiers[0].policy\": [\"lru\", \"opt\"]}}");
     Path out = dir.resolve("fail");
-    CliTestSupport.Result r = CliTestSupport.run("sweep", CHAT.toString(), "--grid", grid.toString(), "--config",
-        cfg.toString(), "--out", out.toString(), "-q");
+    CliTestSupport.Result r = CliTestSupport.run("sweep", ReplayCompareCliTest.DECODE.toString(), "--grid", grid.toString(),
+        "--config", cfg.toString(), "--out", out.toString(), "-q");
     assertEquals(1, r.exit(), "a failed point makes the sweep fail");
     JsonNode t = new ObjectMapper().readTree(out.resolve("sweep.json").toFile());
     assertEquals("ok", t.get("points").get(0).get("status").asText());
     assertEquals("error", t.get("points").get(1).get("status").asText());
-    assertEquals("full", t.get("points").get(1).get("$.expansion").asText());
-    assertTrue(t.get("points").get(1).get("error").asText().contains("expansion"));
+    assertEquals("opt", t.get("points").get(1).get("$.tiers[0].policy").asText());
+    assertTrue(t.get("points").get(1).get("error").asText().contains("reads and writes only"),
+        t.get("points").get(1).get("error").asText());
   }
 
   @Test

@@ -38,6 +38,7 @@ public final class ReplayEngine {
       listeners.add(new ConservationCheck());
     }
     TraceMetadata meta = TraceReader.readMetadata(trace);
+    config.checkApplies(meta.kind());
     int blockTokens = meta.blockTokens();
     long unitBytes = config.model().blockBytesPerLayer(blockTokens);
     int layers = config.model().layers();

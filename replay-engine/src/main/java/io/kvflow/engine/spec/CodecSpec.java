@@ -51,7 +51,15 @@ public record CodecSpec(CodecKind kind, int groupSize, int groupOverheadBits, do
     return kind.name().toLowerCase(Locale.ROOT);
   }
 
-  static CodecSpec bind(ConfigNode tier) {
+  private static final String[] FIELDS = {"group_size", "group_overhead_bits", "decompress_gbps", "decompress_ns_per_block",
+      "compress_gbps", "place"};
+
+  /**
+   * Binds {@code tier.codec}. {@code place} is refused on the compute tier (it reads compressed KV in
+   * place, on the compute stream) and without the timing model; {@code group_size} is refused when no
+   * bits of scale or zero are stored per group (then the group size changes nothing).
+   */
+  static CodecSpec bind(ConfigNode tier, boolean computeTier, boolean timed) {
     var raw = tier.raw("codec");
     if (raw == null) {
       return NONE;
@@ -62,21 +70,69 @@ public record CodecSpec(CodecKind kind, int groupSize, int groupOverheadBits, do
     }
     ConfigNode n = tier.object("codec");
     CodecKind k = n.choice("kind", CodecKind.values(), c -> c.name().toLowerCase(Locale.ROOT), null);
+    if (k == CodecKind.NONE) {
+      for (String f : FIELDS) {
+        n.rejectIfGiven(f, "codec none stores KV uncompressed; remove it");
+      }
+    }
+    if (computeTier) {
+      n.rejectIfGiven("place", "the compute tier reads its compressed KV in place and decompresses it on the compute "
+          + "stream; place applies to lower tiers only; remove it");
+    } else if (!timed) {
+      n.rejectIfGiven("place", "applies to the timing model only; add \"hardware\" (a preset name or object) or remove it");
+    }
     CodecSpec d = defaults(k);
+    int overhead = n.intValue("group_overhead_bits", 0, 1 << 20, d.groupOverheadBits());
+    if (overhead == 0) {
+      n.rejectIfGiven("group_size", "with group_overhead_bits 0 no scale or zero is stored per group, so the group size "
+          + "changes nothing; give group_overhead_bits or remove it");
+    }
     CodecSpec c = new CodecSpec(k,
         n.intValue("group_size", 1, 1 << 20, d.groupSize()),
-        n.intValue("group_overhead_bits", 0, 1 << 20, d.groupOverheadBits()),
+        overhead,
         n.doubleValue("decompress_gbps", Double.MIN_VALUE, Double.MAX_VALUE, d.decompressBytesPerSecond() / 1e9) * 1e9,
         n.longValue("decompress_ns_per_block", 0, Long.MAX_VALUE / 4, d.decompressNsPerBlock()),
         n.doubleValue("compress_gbps", Double.MIN_VALUE, Double.MAX_VALUE, d.compressBytesPerSecond() / 1e9) * 1e9,
-        n.choice("place", CodecPlace.values(), p -> p.name().toLowerCase(Locale.ROOT).replace('_', '-'), d.place()));
+        n.choice("place", CodecPlace.values(), CodecSpec::placeName, d.place()));
     n.finish();
+    return c;
+  }
+
+  static String placeName(CodecPlace p) {
+    return p.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /**
+   * The codec's own rules, naming {@code at} ({@code $.tiers[i].codec}): none carries no settings,
+   * sizes and rates are in range, and the codec stores no more than fp16/bf16 does.
+   */
+  void check(String at) {
+    if (kind == null || place == null) {
+      throw ConfigException.at(at, "kind and place are required");
+    }
+    if (kind == CodecKind.NONE) {
+      if (!equals(NONE)) {
+        throw ConfigException.at(at, "codec none stores KV uncompressed; its other settings do not apply; remove them");
+      }
+      return;
+    }
+    if (groupSize < 1) {
+      throw ConfigException.at(at + ".group_size", groupSize + " must be >= 1");
+    }
+    if (groupOverheadBits < 0) {
+      throw ConfigException.at(at + ".group_overhead_bits", groupOverheadBits + " must be >= 0");
+    }
+    if (!(decompressBytesPerSecond > 0) || !(compressBytesPerSecond > 0)) {
+      throw ConfigException.at(at + (decompressBytesPerSecond > 0 ? ".compress_gbps" : ".decompress_gbps"), "must be > 0");
+    }
+    if (decompressNsPerBlock < 0) {
+      throw ConfigException.at(at + ".decompress_ns_per_block", decompressNsPerBlock + " must be >= 0");
+    }
     // a codec must not store more than the model's fp16/bf16 elements (ratio < 1)
-    if (c.kind().bits() + (double) c.groupOverheadBits() / c.groupSize() > 16) {
-      throw n.fieldError("group_overhead_bits", c.groupOverheadBits() + " bits per " + c.groupSize()
+    if (kind.bits() + (double) groupOverheadBits / groupSize > 16) {
+      throw ConfigException.at(at + ".group_overhead_bits", groupOverheadBits + " bits per " + groupSize
           + " elements make the codec larger than fp16 (compression ratio < 1)");
     }
-    return c;
   }
 
   /**

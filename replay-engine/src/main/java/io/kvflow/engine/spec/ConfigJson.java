@@ -5,7 +5,13 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
 
-/** Writes an effective {@link ReplayConfig} back as JSON that {@link ConfigLoader} reads (canonical field order). */
+/**
+ * Writes an effective {@link ReplayConfig} back as JSON that {@link ConfigLoader} reads (canonical
+ * field order). Only settings that apply are written (hot/warm/cold's on hot/warm/cold tiers, a
+ * codec's place on lower tiers of a timed config, its group size with group overhead, prefetch depth
+ * and a budget with a prefetch policy), so the JSON binds again to the same config and a sweep that
+ * changes one setting does not carry another that stops applying.
+ */
 public final class ConfigJson {
   private ConfigJson() {}
 
@@ -22,7 +28,8 @@ public final class ConfigJson {
     m.put("parameters", s.parameters());
     m.put("attention_heads", s.attentionHeads());
     ArrayNode tiers = n.putArray("tiers");
-    for (TierConfig t : c.tiers()) {
+    for (int i = 0; i < c.tiers().size(); i++) {
+      TierConfig t = c.tiers().get(i);
       ObjectNode o = tiers.addObject();
       o.put("name", t.tier().name());
       o.put("kind", t.tier().kind().name().toLowerCase(Locale.ROOT));
@@ -40,17 +47,23 @@ public final class ConfigJson {
         case NEVER -> o.put("admission", "never");
         case AFTER_K -> o.putObject("admission").put("after", t.admitAfter());
       }
-      o.put("hot_window", t.hotWindowAccesses());
-      o.put("warm_threshold", t.warmThreshold());
+      if (t.policy() == io.kvflow.engine.policy.PolicyKind.HOT_WARM_COLD) {
+        o.put("hot_window", t.hotWindowAccesses());
+        o.put("warm_threshold", t.warmThreshold());
+      }
       if (t.codec().kind() != CodecKind.NONE) {
         ObjectNode codec = o.putObject("codec");
         codec.put("kind", t.codec().jsonName());
-        codec.put("group_size", t.codec().groupSize());
+        if (t.codec().groupOverheadBits() > 0) {
+          codec.put("group_size", t.codec().groupSize());
+        }
         codec.put("group_overhead_bits", t.codec().groupOverheadBits());
         codec.put("decompress_gbps", t.codec().decompressBytesPerSecond() / 1e9);
         codec.put("decompress_ns_per_block", t.codec().decompressNsPerBlock());
         codec.put("compress_gbps", t.codec().compressBytesPerSecond() / 1e9);
-        codec.put("place", t.codec().place().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        if (i > 0 && c.timing() != null) {
+          codec.put("place", CodecSpec.placeName(t.codec().place()));
+        }
       }
     }
     n.put("hierarchy", ReplayConfig.lower(c.hierarchy()));
@@ -96,8 +109,12 @@ public final class ConfigJson {
       }
       ObjectNode p = n.putObject("prefetch");
       p.put("policy", ReplayConfig.lower(t.prefetch()));
-      p.put("depth", t.depth());
-      p.put("budget_bytes_per_step", t.budgetBytesPerStep());
+      if (t.prefetch() != PrefetchKind.NONE) {
+        p.put("depth", t.depth());
+        if (t.budgetBytesPerStep() > 0) {
+          p.put("budget_bytes_per_step", t.budgetBytesPerStep());
+        }
+      }
       n.put("max_transfer_bytes", t.maxTransferBytes());
     }
     return n;

@@ -39,6 +39,13 @@ public final class ConfigNode {
     return error(path + "." + field, problem);
   }
 
+  /** Refuses {@code field} when it is given (not null): it cannot apply here, {@code why} says so and what to do. */
+  public void rejectIfGiven(String field, String why) {
+    if (has(field)) {
+      throw fieldError(field, why);
+    }
+  }
+
   public boolean has(String field) {
     return node.has(field) && !node.get(field).isNull();
   }

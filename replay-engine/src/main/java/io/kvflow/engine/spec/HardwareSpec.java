@@ -15,6 +15,12 @@ import java.util.List;
 public record HardwareSpec(String name, double hbmBandwidthBps, double peakFlops, long layerOverheadNs, List<LinkSpec> links) {
   public HardwareSpec {
     links = List.copyOf(links);
+    if (!(hbmBandwidthBps > 0) || !(peakFlops > 0)) {
+      throw ConfigException.at("$.hardware" + (hbmBandwidthBps > 0 ? ".peak_flops" : ".hbm_bandwidth_bps"), "must be > 0");
+    }
+    if (layerOverheadNs < 0) {
+      throw ConfigException.at("$.hardware.layer_overhead_ns", layerOverheadNs + " must be >= 0");
+    }
   }
 
   /**

@@ -15,6 +15,19 @@ package io.kvflow.engine.spec;
 public record ModelSpec(String name, int layers, int kvHeads, int headDim, int kvDtypeBytes, int blockTokens,
     long parameters, int attentionHeads) {
 
+  public ModelSpec {
+    int[] sizes = {layers, kvHeads, headDim, kvDtypeBytes, blockTokens};
+    String[] names = {"layers", "kv_heads", "head_dim", "kv_dtype_bytes", "block_tokens"};
+    for (int i = 0; i < sizes.length; i++) {
+      if (sizes[i] < 1) {
+        throw ConfigException.at("$.model." + names[i], sizes[i] + " must be >= 1");
+      }
+    }
+    if (parameters < 0 || attentionHeads < 0) {
+      throw ConfigException.at("$.model." + (parameters < 0 ? "parameters" : "attention_heads"), "must be >= 0");
+    }
+  }
+
   /** Bytes of K and V of one token in one layer: 2 * kv_heads * head_dim * dtype. */
   public long kvBytesPerTokenPerLayer() {
     return 2L * kvHeads * headDim * kvDtypeBytes;

@@ -1,12 +1,15 @@
 package io.kvflow.engine.spec;
 
-import java.util.HashSet;
+import io.kvflow.trace.TraceKind;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
- * Everything a replay needs besides the trace.
+ * Everything a replay needs besides the trace. Valid by construction: the constructor checks every
+ * rule that does not depend on the trace ({@link ConfigRules}), so JSON, command-line overrides
+ * ({@code with*}) and code cannot make a config whose settings would not apply; {@link #checkApplies}
+ * checks the rules that depend on the trace.
  *
  * @param model model shape (block bytes, layers)
  * @param tiers tiers, fastest first; the first is the one compute reads from
@@ -28,6 +31,9 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing, long maxBatchedTokens,
     boolean waitForMemory, Preemption preemption, SparseSpec sparse, DiscardSpec discard, CodecRule codecRule) {
 
+  /** The largest batch. */
+  public static final int MAX_BATCH = 1_000_000;
+
   public ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
       FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing) {
     this(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, 0, true, Preemption.RECOMPUTE,
@@ -35,11 +41,36 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
   }
 
   public ReplayConfig {
+    if (model == null || tiers == null || hierarchy == null || placement == null) {
+      throw ConfigException.at("$", "model, tiers, hierarchy and placement are required");
+    }
     tiers = List.copyOf(tiers);
+    ConfigRules.tiers(tiers);
+    ConfigRules.scheduler(expansion, finished, maxBatch, maxBatchedTokens, waitForMemory, preemption);
+    ConfigRules.readFilters(tiers, sparse, discard, codecRule);
+    ConfigRules.timing(tiers, timing);
+  }
+
+  /**
+   * Refuses a setting that cannot apply to a trace of {@code kind} (sparse reads, discard or the
+   * distance rule on a requests trace, OPT on a requests trace expanded in full, the expansion,
+   * scheduling modes or request-ahead prefetch on an accesses trace), naming its JSON path.
+   *
+   * @throws ConfigException without a source; the caller adds the trace and the config's name
+   */
+  public void checkApplies(TraceKind kind) {
+    ConfigRules.applies(this, kind);
   }
 
   public ReplayConfig withTiers(List<TierConfig> t) {
     return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule);
+  }
+
+  /** This config with the first tier's policy replaced. */
+  public ReplayConfig withFirstTierPolicy(io.kvflow.engine.policy.PolicyKind p) {
+    List<TierConfig> t = new ArrayList<>(tiers);
+    t.set(0, t.get(0).withPolicy(p));
+    return withTiers(t);
   }
 
   public ReplayConfig withModel(ModelSpec m) {
@@ -54,24 +85,20 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule);
   }
 
-  /** A boolean field, or its default. */
-  private record JsonNodeBool(com.fasterxml.jackson.databind.JsonNode v, ConfigNode n) {
-    boolean value(boolean def) {
-      if (v == null) {
-        return def;
-      }
-      if (!v.isBoolean()) {
-        throw n.fieldError("wait_for_memory", "expected true or false, got " + v);
-      }
-      return v.asBoolean();
-    }
-  }
-
   static <E extends Enum<E>> String lower(E e) {
     return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
+  /** Binds a config object; a rule the records refuse is reported with {@code n}'s source. */
   static ReplayConfig bind(ConfigNode n) {
+    try {
+      return bindRecords(n);
+    } catch (ConfigException e) {
+      throw e.from(n.source());
+    }
+  }
+
+  private static ReplayConfig bindRecords(ConfigNode n) {
     var modelNode = n.raw("model");
     ModelSpec model;
     if (modelNode == null) {
@@ -85,106 +112,33 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     if (tierNodes.isEmpty()) {
       throw n.fieldError("tiers", "at least one tier is needed");
     }
-    List<TierConfig> tiers = tierNodes.stream().map(TierConfig::bind).toList();
-    Set<String> names = new HashSet<>();
-    for (int i = 0; i < tiers.size(); i++) {
-      TierConfig t = tiers.get(i);
-      if (!names.add(t.tier().name())) {
-        throw n.error(n.path() + ".tiers[" + i + "].name", "duplicate tier name '" + t.tier().name() + "'");
-      }
-      if (i > 0 && t.tier().kind().ordinal() < tiers.get(i - 1).tier().kind().ordinal()) {
-        throw n.error(n.path() + ".tiers[" + i + "].kind", "tiers out of order: " + lower(t.tier().kind())
-            + " after " + lower(tiers.get(i - 1).tier().kind()) + "; list tiers fastest first (sram, hbm, cxl, dram, ssd)");
-      }
-      if (i > 0 && t.policy() == io.kvflow.engine.policy.PolicyKind.OPT) {
-        throw n.error(n.path() + ".tiers[" + i + "].policy", "OPT is available for the first tier only");
-      }
+    boolean timed = n.has("hardware");
+    List<TierConfig> tiers = new ArrayList<>();
+    for (int i = 0; i < tierNodes.size(); i++) {
+      tiers.add(TierConfig.bind(tierNodes.get(i), i == 0, timed));
     }
-    if (tiers.size() > 1 && tiers.get(0).policy() == io.kvflow.engine.policy.PolicyKind.OPT) {
-      throw n.error(n.path() + ".tiers[0].policy", "OPT needs a single-tier configuration (its oracle is that tier's access sequence)");
-    }
+    // tier rules first, so that a tier out of order is named before a link that cannot reach it
+    ConfigRules.tiers(tiers);
     Hierarchy h = n.choice("hierarchy", Hierarchy.values(), ReplayConfig::lower, Hierarchy.EXCLUSIVE);
     Placement p = n.choice("placement", Placement.values(), ReplayConfig::lower, Placement.BLOCK);
     FinishedRequests f = n.choice("finished_requests", FinishedRequests.values(), ReplayConfig::lower, FinishedRequests.CACHE);
     Expansion e = n.choice("expansion", Expansion.values(), ReplayConfig::lower, Expansion.FULL);
-    int batch = n.intValue("max_batch", 1, 1_000_000, 8);
+    int batch = n.intValue("max_batch", 1, MAX_BATCH, 8);
     long seed = n.longValue("seed", Long.MIN_VALUE, Long.MAX_VALUE, 0L);
-    TimingSpec timing = timing(n, tiers);
+    TimingSpec timing = TimingSpec.bind(n, tiers);
     long batchedTokens = n.longValue("max_batched_tokens", 0, Long.MAX_VALUE, 0L);
-    JsonNodeBool wait = new JsonNodeBool(n.raw("wait_for_memory"), n);
-    Preemption pre = n.choice("preemption", Preemption.values(), ReplayConfig::lower, Preemption.RECOMPUTE);
+    var waitNode = n.raw("wait_for_memory");
+    if (waitNode != null && !waitNode.isBoolean()) {
+      throw n.fieldError("wait_for_memory", "expected true or false, got " + waitNode);
+    }
+    boolean wait = waitNode == null || waitNode.asBoolean();
+    // without waiting for memory nothing tracks the batch's growth, so nothing preempts by default
+    Preemption pre = n.choice("preemption", Preemption.values(), ReplayConfig::lower,
+        wait ? Preemption.RECOMPUTE : Preemption.NONE);
     SparseSpec sparse = SparseSpec.bind(n);
     DiscardSpec discard = DiscardSpec.bind(n);
     CodecRule rule = CodecRule.bind(n);
     n.finish();
-    if (sparse.kind() != SparseKind.DENSE && discard.kind() != DiscardKind.NONE) {
-      throw n.fieldError("discard", "sparse_reads and discard together are not supported yet; choose one");
-    }
-    return new ReplayConfig(model, tiers, h, p, f, e, batch, seed, timing, batchedTokens, wait.value(true), pre, sparse,
-        discard, rule);
-  }
-
-  private static TimingSpec timing(ConfigNode n, List<TierConfig> tiers) {
-    var hw = n.raw("hardware");
-    if (hw == null) {
-      if (n.has("prefetch") || n.has("max_transfer_bytes")) {
-        throw n.fieldError("hardware", "missing: prefetch and transfer settings need a hardware preset or object");
-      }
-      return null;
-    }
-    HardwareSpec hardware;
-    boolean inline = !hw.isTextual();
-    if (hw.isTextual()) {
-      var preset = Presets.resource("hardware", hw.asText());
-      if (preset == null) {
-        throw n.fieldError("hardware", "unknown hardware preset '" + hw.asText() + "'; presets are " + Presets.HARDWARE);
-      }
-      hardware = HardwareSpec.bind(new ConfigNode("preset hardware/" + hw.asText(), "$", preset));
-    } else {
-      hardware = HardwareSpec.bind(n.object("hardware"));
-    }
-    Set<String> kinds = new HashSet<>();
-    tiers.forEach(t -> kinds.add(lower(t.tier().kind())));
-    Set<String> linkNames = new HashSet<>();
-    for (int i = 0; i < hardware.links().size(); i++) {
-      LinkSpec l = hardware.links().get(i);
-      String at = n.path() + ".hardware.links[" + i + "]";
-      if (!linkNames.add(l.name())) {
-        throw n.error(at + ".name", "duplicate link name '" + l.name() + "'");
-      }
-      for (String end : new String[] {l.from(), l.to()}) {
-        boolean known = false;
-        for (TierKind k : TierKind.values()) {
-          known |= lower(k).equals(end);
-        }
-        if (!known || (inline && !kinds.contains(end))) {
-          throw n.error(at + (end.equals(l.from()) ? ".from" : ".to"), "no tier of kind '" + end
-              + "' in this configuration; links join tiers listed in $.tiers (kinds " + kinds + ")");
-        }
-      }
-    }
-    String top = lower(tiers.get(0).tier().kind());
-    for (int i = 1; i < tiers.size(); i++) {
-      String k = lower(tiers.get(i).tier().kind());
-      if (hardware.route(k, top, new java.util.HashSet<>(kinds)) == null) {
-        throw n.error(n.path() + ".tiers[" + i + "]", "no link from " + k + " to " + top + " in hardware '"
-            + hardware.name() + "', directly or through the other tiers; add one to $.hardware.links");
-      }
-    }
-    PrefetchKind prefetch = PrefetchKind.NONE;
-    int depth = 0;
-    long budget = 0;
-    if (n.has("prefetch")) {
-      ConfigNode p = n.object("prefetch");
-      prefetch = p.choice("policy", PrefetchKind.values(), ReplayConfig::lower, PrefetchKind.NONE);
-      depth = p.intValue("depth", 0, 1_000, prefetch == PrefetchKind.NONE ? 0 : 1);
-      budget = p.longValue("budget_bytes_per_step", 0, Long.MAX_VALUE, 0L);
-      p.finish();
-      if (prefetch != PrefetchKind.NONE && depth < 1) {
-        throw n.error(n.path() + ".prefetch.depth", lower(prefetch) + " prefetch needs depth >= 1");
-      }
-    }
-    long maxTransfer = n.longValue("max_transfer_bytes", 0, Long.MAX_VALUE, 0L);
-    return new TimingSpec(hardware, prefetch, depth, budget, maxTransfer);
+    return new ReplayConfig(model, tiers, h, p, f, e, batch, seed, timing, batchedTokens, wait, pre, sparse, discard, rule);
   }
 }

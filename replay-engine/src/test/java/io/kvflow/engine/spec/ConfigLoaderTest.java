@@ -90,7 +90,7 @@ class ConfigLoaderTest {
     assertTrue(fails("{\"model\": \"llama-3-8b\", " + HBM_DRAM + ", \"hardware\": \"tpu\"}")
         .contains("$.hardware: unknown hardware preset 'tpu'"));
     assertTrue(fails("{\"model\": \"llama-3-8b\", " + HBM_DRAM + ", \"prefetch\": {\"policy\": \"none\"}}")
-        .contains("$.hardware: missing"));
+        .contains("$.prefetch: applies to the timing model only"));
     assertTrue(fails("{\"model\": \"llama-3-8b\", \"tiers\": [" + TIER + ", {\"name\": \"s\", \"kind\": \"ssd\", "
         + "\"capacity_blocks\": 10}], \"hardware\": {\"hbm_bandwidth_bps\": 3e12, \"peak_flops\": 1e15, \"links\": []}}")
         .contains("$.tiers[1]: no link from ssd to hbm"));

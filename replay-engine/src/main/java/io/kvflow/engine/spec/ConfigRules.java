@@ -1,0 +1,186 @@
+package io.kvflow.engine.spec;
+
+import io.kvflow.engine.policy.PolicyKind;
+import io.kvflow.trace.TraceKind;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The rules that join settings of several config records: nothing is accepted that cannot apply.
+ * {@link ReplayConfig}'s constructor runs every rule that does not depend on the trace, so a config
+ * made by binding JSON, by a command-line override ({@code with*}) or in code obeys them alike;
+ * {@link #applies} holds the rules that do. Each refusal names the JSON path it refuses, says why
+ * and what to do.
+ */
+final class ConfigRules {
+  private ConfigRules() {}
+
+  /** Tiers: each tier's own rules, unique names, fastest first, OPT only as the only tier. */
+  static void tiers(List<TierConfig> tiers) {
+    if (tiers.isEmpty()) {
+      throw ConfigException.at("$.tiers", "at least one tier is needed");
+    }
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < tiers.size(); i++) {
+      TierConfig t = tiers.get(i);
+      String at = "$.tiers[" + i + "]";
+      if (t == null) {
+        throw ConfigException.at(at, "missing");
+      }
+      t.check(at);
+      if (!names.add(t.tier().name())) {
+        throw ConfigException.at(at + ".name", "duplicate tier name '" + t.tier().name() + "'");
+      }
+      if (i > 0 && t.tier().kind().ordinal() < tiers.get(i - 1).tier().kind().ordinal()) {
+        throw ConfigException.at(at + ".kind", "tiers out of order: " + ReplayConfig.lower(t.tier().kind()) + " after "
+            + ReplayConfig.lower(tiers.get(i - 1).tier().kind()) + "; list tiers fastest first (sram, hbm, cxl, dram, ssd)");
+      }
+      if (t.policy() == PolicyKind.OPT && tiers.size() > 1) {
+        throw ConfigException.at(at + ".policy", "opt needs a single-tier configuration (its oracle is the one tier's "
+            + "lookup sequence; a tier above or below would change what it sees); this one has " + tiers.size()
+            + " tiers; remove the others or choose another policy");
+      }
+    }
+  }
+
+  /**
+   * The scheduler of requests traces: batch sizes in range; preemption only while admission waits
+   * for memory (only then is the batch's growth tracked); with {@code expansion: prefix} (no batch,
+   * no decode) no scheduling mode other than the defaults.
+   */
+  static void scheduler(Expansion expansion, FinishedRequests finished, int maxBatch, long maxBatchedTokens,
+      boolean waitForMemory, Preemption preemption) {
+    if (expansion == null || finished == null || preemption == null) {
+      throw ConfigException.at("$", "expansion, finished_requests and preemption are required");
+    }
+    if (maxBatch < 1 || maxBatch > ReplayConfig.MAX_BATCH) {
+      throw ConfigException.at("$.max_batch", maxBatch + " must be in [1, " + ReplayConfig.MAX_BATCH + "]");
+    }
+    if (maxBatchedTokens < 0) {
+      throw ConfigException.at("$.max_batched_tokens", maxBatchedTokens + " must be >= 0");
+    }
+    if (expansion == Expansion.PREFIX) {
+      schedulingModes(finished, waitForMemory, preemption, "with \"expansion\": \"prefix\" (each request's input blocks "
+          + "are read once, in file order: nothing is batched, decoded or finished)");
+    }
+    if (!waitForMemory && preemption != Preemption.NONE) {
+      throw ConfigException.at("$.preemption", ReplayConfig.lower(preemption) + " acts when the running batch outgrows "
+          + "the first tier, which only \"wait_for_memory\": true tracks; remove it (none is the default without "
+          + "waiting) or set wait_for_memory to true");
+    }
+  }
+
+  /** Refuses a scheduling mode other than the default where no scheduler runs ({@code where} says why). */
+  private static void schedulingModes(FinishedRequests finished, boolean waitForMemory, Preemption preemption,
+      String where) {
+    if (finished != FinishedRequests.CACHE) {
+      throw ConfigException.at("$.finished_requests", ReplayConfig.lower(finished) + " does not apply " + where
+          + "; remove it");
+    }
+    if (!waitForMemory) {
+      throw ConfigException.at("$.wait_for_memory", "false does not apply " + where + "; remove it");
+    }
+    if (preemption != Preemption.RECOMPUTE) {
+      throw ConfigException.at("$.preemption", ReplayConfig.lower(preemption) + " does not apply " + where
+          + "; remove it");
+    }
+  }
+
+  /**
+   * What reads keep: sparse reads and discard are exclusive; OPT's oracle is taken from the trace
+   * before either selects reads, so neither goes with it; the distance rule needs a tier below the
+   * compute tier to read from.
+   */
+  static void readFilters(List<TierConfig> tiers, SparseSpec sparse, DiscardSpec discard, CodecRule codecRule) {
+    if (sparse == null || discard == null) {
+      throw ConfigException.at(sparse == null ? "$.sparse_reads" : "$.discard", "required (dense / none for no filter)");
+    }
+    if (sparse.kind() != SparseKind.DENSE && discard.kind() != DiscardKind.NONE) {
+      throw ConfigException.at("$.discard", "sparse_reads and discard together are not supported yet; choose one");
+    }
+    if (tiers.get(0).policy() == PolicyKind.OPT) {
+      if (sparse.kind() != SparseKind.DENSE) {
+        throw ConfigException.at("$.sparse_reads", "policy opt takes its oracle from every lookup of the trace, before "
+            + "sparse reads keep some; remove sparse_reads or choose another policy for $.tiers[0]");
+      }
+      if (discard.kind() != DiscardKind.NONE) {
+        throw ConfigException.at("$.discard", "policy opt takes its oracle from every lookup of the trace, before "
+            + "discard drops some; remove discard or choose another policy for $.tiers[0]");
+      }
+    }
+    if (codecRule != null && tiers.size() == 1) {
+      throw ConfigException.at("$.codec_rule", "sets the codec of data read from tiers below the compute tier; this "
+          + "configuration has one tier; remove it or add a lower tier");
+    }
+  }
+
+  /**
+   * Timing: every lower tier reaches the compute tier over the hardware's links; a codec's place
+   * applies to a lower tier's data on its way up, in the timing model only.
+   */
+  static void timing(List<TierConfig> tiers, TimingSpec timing) {
+    if (tiers.get(0).codec().place() == CodecPlace.COMPUTE_STREAM && tiers.get(0).codec().kind() != CodecKind.NONE) {
+      throw ConfigException.at("$.tiers[0].codec.place", "the compute tier reads its compressed KV in place and "
+          + "decompresses it on the compute stream; place applies to lower tiers only; remove it");
+    }
+    if (timing == null) {
+      for (int i = 1; i < tiers.size(); i++) {
+        if (tiers.get(i).codec().place() != CodecPlace.COPY_PATH) {
+          throw ConfigException.at("$.tiers[" + i + "].codec.place", "applies to the timing model only; add "
+              + "\"hardware\" (a preset name or object) or remove it");
+        }
+      }
+      return;
+    }
+    Set<String> kinds = new HashSet<>();
+    tiers.forEach(t -> kinds.add(ReplayConfig.lower(t.tier().kind())));
+    String top = ReplayConfig.lower(tiers.get(0).tier().kind());
+    for (int i = 1; i < tiers.size(); i++) {
+      String k = ReplayConfig.lower(tiers.get(i).tier().kind());
+      if (timing.hardware().route(k, top, new HashSet<>(kinds)) == null) {
+        throw ConfigException.at("$.tiers[" + i + "]", "no link from " + k + " to " + top + " in hardware '"
+            + timing.hardware().name() + "', directly or through the other tiers; add one to $.hardware.links");
+      }
+    }
+  }
+
+  /**
+   * The rules that depend on the trace. Requests traces: sparse reads, discard and the distance rule
+   * select among the reads of one (request, step, layer) of a recorded decode, which the expansion of
+   * requests does not produce; OPT needs a sequence of lookups ({@code expansion: prefix}). Accesses
+   * traces are replayed as recorded: the expansion, the scheduling modes and request-ahead prefetch
+   * (which follows the scheduler's admissions) do not apply. Batch sizes are not refused there: a
+   * shipped config describes a serving system and serves both kinds.
+   */
+  static void applies(ReplayConfig c, TraceKind kind) {
+    if (kind == TraceKind.REQUESTS) {
+      String why = "applies to accesses traces only (it works on the recorded reads of one request, step and layer, "
+          + "which the expansion of requests does not make); this is a requests trace; remove it";
+      if (c.sparse().kind() != SparseKind.DENSE) {
+        throw ConfigException.at("$.sparse_reads", why);
+      }
+      if (c.discard().kind() != DiscardKind.NONE) {
+        throw ConfigException.at("$.discard", why);
+      }
+      if (c.codecRule() != null) {
+        throw ConfigException.at("$.codec_rule", why);
+      }
+      if (c.tiers().get(0).policy() == PolicyKind.OPT && c.expansion() != Expansion.PREFIX) {
+        throw ConfigException.at("$.tiers[0].policy", "opt replays a sequence of lookups only; for a requests trace use "
+            + "\"expansion\": \"prefix\" (decode appends and frees change residency outside its oracle)");
+      }
+      return;
+    }
+    String where = "to an accesses trace (it is replayed as recorded, with its own batches and FREE rows)";
+    if (c.expansion() != Expansion.FULL) {
+      throw ConfigException.at("$.expansion", ReplayConfig.lower(c.expansion()) + " applies to requests traces only; "
+          + "an accesses trace is replayed as recorded; remove it");
+    }
+    schedulingModes(c.finished(), c.waitForMemory(), c.preemption(), where);
+    if (c.timing() != null && c.timing().prefetch() == PrefetchKind.REQUEST_AHEAD) {
+      throw ConfigException.at("$.prefetch.policy", "request-ahead fetches the prefill blocks of the requests the "
+          + "scheduler admits next; an accesses trace has no scheduler; use layer-ahead or reuse-predicted");
+    }
+  }
+}
