@@ -2,6 +2,7 @@ package io.kvflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvflow.common.InputCheck;
 import io.kvflow.trace.inspect.TraceInspector;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    InputCheck.requireRegularFile(file, "trace");
     ObjectNode stats;
     try (TerminalProgress progress = new TerminalProgress("inspect", quiet)) {
       stats = TraceInspector.inspect(file, progress);
