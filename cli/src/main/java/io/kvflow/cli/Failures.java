@@ -48,7 +48,7 @@ final class Failures {
       status = Main.EXIT_INTERNAL;
       line = "internal error: " + ex + (debug ? "" : " (run with --debug for the stack trace)");
     }
-    err.println("kvflow: " + oneLine(line));
+    err.println("kvflow: " + TerminalText.escape(line));
     if (debug) {
       failure.printStackTrace(err);
     }
@@ -79,27 +79,5 @@ final class Failures {
       }
     }
     return null;
-  }
-
-  /**
-   * {@code s} as one line that is safe on a terminal: line breaks become spaces; other control
-   * characters (escape sequences included) and Unicode line separators become {@code \\uXXXX}.
-   */
-  static String oneLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    StringBuilder b = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\n' || c == '\r') {
-        b.append(' ');
-      } else if ((c < 0x20 && c != '\t') || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029') {
-        b.append(String.format("\\u%04X", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    return b.toString();
   }
 }

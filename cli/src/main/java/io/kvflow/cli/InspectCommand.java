@@ -55,7 +55,9 @@ final class InspectCommand implements Callable<Integer> {
       if (e.getValue().isObject()) {
         printTable(out, prefix + e.getKey() + ".", e.getValue());
       } else {
-        out.printf("%-30s %s%n", prefix + e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue());
+        // text read from the file (kvflow.source, tenant names) may hold terminal escape sequences
+        out.printf("%-30s %s%n", TerminalText.escape(prefix + e.getKey()),
+            TerminalText.escape(e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
       }
     }
   }

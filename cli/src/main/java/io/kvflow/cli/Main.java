@@ -84,7 +84,7 @@ public final class Main implements Runnable {
       cl.getSubcommands().get("generate").setUnmatchedOptionsArePositionalParams(true);
     }
     cl.setParameterExceptionHandler((ex, a) -> {
-      err.println("kvflow: " + Failures.oneLine(ex.getMessage()));
+      err.println("kvflow: " + TerminalText.escape(ex.getMessage()));
       if (debug) {
         ex.printStackTrace(err);
       }

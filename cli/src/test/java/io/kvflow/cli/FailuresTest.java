@@ -62,7 +62,7 @@ class FailuresTest {
 
   @Test
   void messagesAreEscapedForTheTerminal() {
-    assertEquals("a b \\u001B[31m \\u2028 c\td", Failures.oneLine("a\nb \u001b[31m \u2028 c\td"));
+    assertEquals("a b \\u001B[31m \\u2028 c\td", TerminalText.escape("a\nb \u001b[31m \u2028 c\td"));
   }
 
   @Test

@@ -177,4 +177,18 @@ class OutputSafetyCliTest {
     assertTrue(r.exit() != 0, r.err());
     assertEquals(List.of("opt.json"), names(dir), "no baseline outputs, no temporaries");
   }
+
+  @Test
+  void inspectEscapesTextFromTheFile() throws Exception {
+    Path t = dir.resolve("evil.parquet");
+    try (var w = io.kvflow.trace.parquet.AccessTraceWriter.open(t, io.kvflow.trace.TraceMetadata.of(
+        io.kvflow.trace.TraceKind.ACCESSES, 16, "x\u001b]0;owned\u0007\nfake: line\u2028"))) {
+      w.append(0, 1, 0, 0, 42, 0, 16, Float.NaN);
+      w.commit();
+    }
+    Result r = CliTestSupport.run("inspect", t.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertFalse(r.out().chars().anyMatch(c -> c == 0x1b || c == 0x07 || c == 0x2028), r.out());
+    assertTrue(r.out().contains("x\\u001B]0;owned\\u0007 fake: line\\u2028"), r.out());
+  }
 }
