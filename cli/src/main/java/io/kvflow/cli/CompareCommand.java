@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvflow.analysis.report.HtmlReport;
 import io.kvflow.analysis.report.ReplayReport;
 import io.kvflow.engine.spec.ConfigLoader;
+import io.kvflow.common.InputCheck;
+import io.kvflow.common.OutputSet;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -58,42 +59,57 @@ final class CompareCommand implements Callable<Integer> {
     if (baseline == null || candidate == null) {
       throw new io.kvflow.common.BadInputException("give --baseline CFG and --candidate CFG, or --policies a,b,c");
     }
+    InputCheck.requireRegularFile(trace, "trace");
+    Path baselineFile = Outputs.configFile(baseline);
+    Path candidateFile = Outputs.configFile(candidate);
     var b = withPreset(ConfigLoader.load(baseline).config(), baseline);
     var c = withPreset(ConfigLoader.load(candidate).config(), candidate);
-    // both refused before anything is written: the replays run side by side, so a candidate refused
-    // only when its replay started would leave the baseline's output behind
+    // both refused before anything is written
     ReplayRun.checkApplies(trace, b, baseline);
     ReplayRun.checkApplies(trace, c, candidate);
-    Files.createDirectories(out);
-    // the two replays are independent: the candidate runs on a second core (its progress not shown)
-    var cand = c;
-    java.util.concurrent.FutureTask<ReplayRun.Outcome> second = new java.util.concurrent.FutureTask<>(
-        () -> ReplayRun.run(trace, cand, candidate, out.resolve("candidate"), "candidate", true));
-    boolean parallel = Runtime.getRuntime().availableProcessors() > 1;
-    if (parallel) {
-      Thread t = new Thread(second, "kvflow-candidate");
-      t.setDaemon(true);
-      t.start();
-    }
-    ReplayRun.Outcome rb = ReplayRun.run(trace, b, baseline, out.resolve("baseline"), "baseline", quiet);
-    if (!parallel) {
-      second.run();
-    }
-    ReplayRun.Outcome rc;
-    try {
-      rc = second.get();
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      throw e;
-    }
     ObjectNode report = JsonNodeFactory.instance.objectNode();
-    report.set("baseline", rb.report());
-    report.set("candidate", rc.report());
-    report.set("delta", delta(rb.report(), rc.report()));
-    ReplayReport.write(out.resolve("report.json"), report);
-    HtmlReport.write(out.resolve("report.html"), report, "KVFlow compare: " + baseline + " vs " + candidate);
+    // nothing is written unless both replays succeed: both write into the set, committed at the end
+    try (OutputSet set = Outputs.directory(out, Outputs.COMPARE, trace, baselineFile, candidateFile)) {
+      Path dir = set.directory();
+      // the two replays are independent: the candidate runs on a second core (its progress not shown)
+      var cand = c;
+      java.util.concurrent.FutureTask<ReplayRun.Outcome> second = new java.util.concurrent.FutureTask<>(
+          () -> ReplayRun.run(trace, cand, candidate, dir.resolve("candidate"), "candidate", true));
+      boolean parallel = Runtime.getRuntime().availableProcessors() > 1;
+      Thread t = null;
+      if (parallel) {
+        t = new Thread(second, "kvflow-candidate");
+        t.setDaemon(true);
+        t.start();
+      }
+      ReplayRun.Outcome rb;
+      try {
+        rb = ReplayRun.run(trace, b, baseline, dir.resolve("baseline"), "baseline", quiet);
+      } catch (RuntimeException | Error e) {
+        if (t != null) {
+          t.join(); // the candidate writes into the set too: let it end before the set is deleted
+        }
+        throw e;
+      }
+      if (!parallel) {
+        second.run();
+      }
+      ReplayRun.Outcome rc;
+      try {
+        rc = second.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException re) {
+          throw re;
+        }
+        throw e;
+      }
+      report.set("baseline", rb.report());
+      report.set("candidate", rc.report());
+      report.set("delta", delta(rb.report(), rc.report()));
+      ReplayReport.write(dir.resolve("report.json"), report);
+      HtmlReport.write(dir.resolve("report.html"), report, "KVFlow compare: " + baseline + " vs " + candidate);
+      set.commit();
+    }
     print(spec.commandLine().getOut(), report.get("delta"));
     if (!quiet) {
       System.err.println("wrote " + out.resolve("report.json") + " and " + out.resolve("report.html"));
@@ -114,6 +130,8 @@ final class CompareCommand implements Callable<Integer> {
   }
 
   private int comparePolicies() throws Exception {
+    InputCheck.requireRegularFile(trace, "trace");
+    Path configFile = Outputs.configFile(config);
     var base = withPreset(ConfigLoader.load(config).config(), config);
     // every run's config, refused up front (a policy whose settings cannot apply, or not to this
     // trace) before any run writes its directory
@@ -134,7 +152,15 @@ final class CompareCommand implements Callable<Integer> {
       kinds.add(kind);
       configs.add(c);
     }
-    Files.createDirectories(out);
+    try (OutputSet set = Outputs.directory(out, Outputs.COMPARE, trace, configFile)) {
+      writePolicyRuns(kinds, configs, set.directory());
+      set.commit();
+    }
+    return 0;
+  }
+
+  private void writePolicyRuns(java.util.List<io.kvflow.engine.policy.PolicyKind> kinds,
+      java.util.List<io.kvflow.engine.spec.ReplayConfig> configs, Path dir) {
     ObjectNode report = JsonNodeFactory.instance.objectNode();
     ObjectNode runs = report.putObject("runs");
     PrintWriter w = spec.commandLine().getOut();
@@ -142,7 +168,7 @@ final class CompareCommand implements Callable<Integer> {
     for (int i = 0; i < kinds.size(); i++) {
       var kind = kinds.get(i);
       ReplayRun.Outcome o = ReplayRun.run(trace, configs.get(i), config + " with " + kind.jsonName(),
-          out.resolve(kind.jsonName()), kind.jsonName(), quiet);
+          dir.resolve(kind.jsonName()), kind.jsonName(), quiet);
       runs.set(kind.jsonName(), o.report());
       JsonNode hbm = tier(o.report(), "hbm");
       JsonNode lat = o.report().path("latency_ns");
@@ -151,8 +177,7 @@ final class CompareCommand implements Callable<Integer> {
           lat.has("step") ? String.format("%.3f", lat.get("step").get("mean").asDouble() / 1e6) : "-",
           lat.has("step_stall") ? String.format("%.3f", lat.get("step_stall").get("mean").asDouble() / 1e6) : "-");
     }
-    ReplayReport.write(out.resolve("report.json"), report);
-    return 0;
+    ReplayReport.write(dir.resolve("report.json"), report);
   }
 
   static JsonNode tier(JsonNode report, String kind) {

@@ -1,6 +1,7 @@
 package io.kvflow.cli;
 
 import io.kvflow.common.BadInputException;
+import io.kvflow.common.OutputLock;
 import io.kvflow.trace.generate.ParamSpec;
 import io.kvflow.trace.generate.Params;
 import io.kvflow.trace.generate.Workload;
@@ -91,7 +92,8 @@ final class GenerateCommand implements Callable<Integer> {
       throw new BadInputException("missing -o FILE: where to write the trace");
     }
     Params params = new Params(w.cliName(), generator.params(), given);
-    try (TerminalProgress progress = new TerminalProgress("generate " + w.cliName(), quiet)) {
+    try (OutputLock lock = Outputs.file(output, "-o");
+        TerminalProgress progress = new TerminalProgress("generate " + w.cliName(), quiet)) {
       long rows = generator.generate(params, output, progress);
       if (!quiet) {
         System.err.println("wrote " + rows + " rows to " + output);

@@ -1,6 +1,8 @@
 package io.kvflow.cli;
 
 import io.kvflow.common.BadInputException;
+import io.kvflow.common.InputCheck;
+import io.kvflow.common.OutputLock;
 import io.kvflow.trace.imports.ImportFormat;
 import io.kvflow.trace.imports.ImportOptions;
 import java.nio.file.Path;
@@ -47,7 +49,9 @@ final class ImportCommand implements Callable<Integer> {
     if (blockTokens < 0 || blockTokens > Short.MAX_VALUE) {
       throw new BadInputException("option --block-tokens: " + blockTokens + " must be in 1..32767");
     }
-    try (TerminalProgress progress = new TerminalProgress("import " + f.cliName(), quiet)) {
+    InputCheck.requireRegularFile(input, "input");
+    try (OutputLock lock = Outputs.file(output, "-o", input);
+        TerminalProgress progress = new TerminalProgress("import " + f.cliName(), quiet)) {
       long rows = f.create().importTrace(input, output, new ImportOptions(blockTokens, medium), progress);
       if (!quiet) {
         System.err.println("wrote " + rows + " rows to " + output);

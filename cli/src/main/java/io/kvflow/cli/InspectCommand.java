@@ -2,6 +2,7 @@ package io.kvflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvflow.common.InputCheck;
 import io.kvflow.trace.inspect.TraceInspector;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    InputCheck.requireRegularFile(file, "trace");
     ObjectNode stats;
     try (TerminalProgress progress = new TerminalProgress("inspect", quiet)) {
       stats = TraceInspector.inspect(file, progress);
@@ -53,7 +55,9 @@ final class InspectCommand implements Callable<Integer> {
       if (e.getValue().isObject()) {
         printTable(out, prefix + e.getKey() + ".", e.getValue());
       } else {
-        out.printf("%-30s %s%n", prefix + e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue());
+        // text read from the file (kvflow.source, tenant names) may hold terminal escape sequences
+        out.printf("%-30s %s%n", TerminalText.escape(prefix + e.getKey()),
+            TerminalText.escape(e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
       }
     }
   }

@@ -1,6 +1,5 @@
 package io.kvflow.cli;
 
-import io.kvflow.common.BadInputException;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine;
@@ -32,7 +31,29 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    PrintWriter err = new PrintWriter(System.err, true);
+    int status;
+    try {
+      status = run(args, new PrintWriter(System.out, true), err);
+    } catch (Throwable t) {
+      status = Failures.report(t, err, java.util.Arrays.asList(args).contains("--debug"), null);
+    }
+    System.exit(status);
+  }
+
+  /** The output path the parsed subcommand was given ({@code --out} or {@code -o}), or null. */
+  private static String outputOf(CommandLine cl) {
+    CommandLine.ParseResult parsed = cl.getParseResult();
+    if (parsed == null || parsed.subcommand() == null) {
+      return null;
+    }
+    for (String name : new String[] {"--out", "--output"}) {
+      CommandLine.Model.OptionSpec o = parsed.subcommand().commandSpec().findOption(name);
+      if (o != null && o.getValue() != null) {
+        return o.getValue().toString();
+      }
+    }
+    return null;
   }
 
   /** Runs the command line and returns its exit status (tests call this directly). */
@@ -63,28 +84,18 @@ public final class Main implements Runnable {
       cl.getSubcommands().get("generate").setUnmatchedOptionsArePositionalParams(true);
     }
     cl.setParameterExceptionHandler((ex, a) -> {
-      err.println("kvflow: " + ex.getMessage());
+      err.println("kvflow: " + TerminalText.escape(ex.getMessage()));
       if (debug) {
         ex.printStackTrace(err);
       }
       return EXIT_BAD_INPUT;
     });
-    cl.setExecutionExceptionHandler((ex, command, parsed) -> {
-      if (ex instanceof BadInputException) {
-        err.println("kvflow: " + ex.getMessage());
-        if (debug) {
-          ex.printStackTrace(err);
-        }
-        return EXIT_BAD_INPUT;
-      }
-      err.println("kvflow: internal error: " + ex + (debug ? "" : " (run with --debug for the stack trace)"));
-      if (debug) {
-        ex.printStackTrace(err);
-      }
-      return EXIT_INTERNAL;
-    });
+    cl.setExecutionExceptionHandler((ex, command, parsed) -> Failures.report(ex, err, debug, outputOf(cl)));
     try {
       return cl.execute(args);
+    } catch (Throwable t) {
+      // Errors (OutOfMemoryError, StackOverflowError) pass picocli's handler: one line all the same
+      return Failures.report(t, err, debug, outputOf(cl));
     } finally {
       out.flush();
       err.flush();

@@ -7,6 +7,8 @@ import io.kvflow.analysis.report.HtmlReport;
 import io.kvflow.analysis.report.Manifest;
 import io.kvflow.analysis.report.ReplayReport;
 import io.kvflow.common.BadInputException;
+import io.kvflow.common.InputCheck;
+import io.kvflow.common.OutputSet;
 import io.kvflow.engine.ReplayEngine;
 import io.kvflow.engine.ReplayResult;
 import io.kvflow.engine.policy.PolicyKind;
@@ -78,11 +80,17 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    InputCheck.requireRegularFile(trace, "trace");
+    Path configFile = Outputs.configFile(config);
     ConfigLoader.LoadedConfig loaded = ConfigLoader.load(config);
     ReplayConfig c = overrides(loaded.config());
     // a setting refused for this trace is named with the options that made it
     ReplayRun.checkApplies(trace, c, overridden);
-    ReplayRun.Outcome o = ReplayRun.run(trace, c, config, out, "replay", quiet);
+    ReplayRun.Outcome o;
+    try (OutputSet set = Outputs.directory(out, Outputs.REPLAY, trace, configFile)) {
+      o = ReplayRun.run(trace, c, config, set.directory(), "replay", quiet);
+      set.commit();
+    }
     printSummary(spec.commandLine().getOut(), o.result());
     if (!quiet) {
       System.err.println("wrote " + out.resolve("report.json") + " and " + out.resolve("report.html"));

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvflow.analysis.reuse.ReuseStudy;
 import io.kvflow.common.AtomicOutput;
 import io.kvflow.common.BadInputException;
+import io.kvflow.common.InputCheck;
+import io.kvflow.common.OutputSet;
 import io.kvflow.engine.policy.PolicyKind;
 import io.kvflow.trace.parquet.TraceReader;
 import java.nio.charset.StandardCharsets;
@@ -70,6 +72,11 @@ final class ReuseCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (engine == Engine.LOCAL) {
+      InputCheck.requireRegularFile(Path.of(trace), "trace");
+    } else {
+      Outputs.refuseSpecialFile(trace, "trace");
+    }
     boolean local = engine == Engine.LOCAL || Files.isRegularFile(Path.of(trace));
     int blockTokens = local ? TraceReader.readMetadata(Path.of(trace)).blockTokens() : 0;
     List<Long> blocks = new ArrayList<>();
@@ -119,7 +126,9 @@ final class ReuseCommand implements Callable<Integer> {
           + ": needs --partitions P (each partition's distances are computed as one task)");
     }
     ObjectNode study;
-    try (var cluster = engine.open()) {
+    Path localTrace = local ? Path.of(trace) : null;
+    // the output is checked and locked before the study, and written only after it succeeds
+    try (OutputSet set = Outputs.directory(out, Outputs.REUSE, localTrace); var cluster = engine.open()) {
       if (cluster != null) {
         study = cluster.partitionedReuse(trace, max, seed, blocks);
       } else {
@@ -127,16 +136,18 @@ final class ReuseCommand implements Callable<Integer> {
           study = ReuseStudy.run(Path.of(trace), new ReuseStudy.Options(mode, rate, max, seed, blocks, p, perTenant), progress);
         }
       }
+      Path dir = set.directory();
+      AtomicOutput.writeBytes(dir.resolve("reuse.json"),
+          (JsonOutput.PRETTY.writeValueAsString(study) + "\n").getBytes(StandardCharsets.UTF_8));
+      StringBuilder csv = new StringBuilder("capacity_blocks,miss_ratio\n");
+      for (double[] pt : ReuseStudy.points(study)) {
+        csv.append((long) pt[0]).append(',').append(pt[1]).append('\n');
+      }
+      AtomicOutput.writeBytes(dir.resolve("mrc.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
+      io.kvflow.analysis.report.HtmlReport.write(dir.resolve("report.html"), study, "KVFlow reuse study: "
+          + study.path("trace_file").asText());
+      set.commit();
     }
-    Files.createDirectories(out);
-    AtomicOutput.writeBytes(out.resolve("reuse.json"),
-        (JsonOutput.PRETTY.writeValueAsString(study) + "\n").getBytes(StandardCharsets.UTF_8));
-    StringBuilder csv = new StringBuilder("capacity_blocks,miss_ratio\n");
-    for (double[] pt : ReuseStudy.points(study)) {
-      csv.append((long) pt[0]).append(',').append(pt[1]).append('\n');
-    }
-    AtomicOutput.writeBytes(out.resolve("mrc.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
-    io.kvflow.analysis.report.HtmlReport.write(out.resolve("report.html"), study, "KVFlow reuse study: " + study.path("trace_file").asText());
     if (!quiet) {
       System.err.printf("%,d accesses, %,d distinct blocks; wrote %s and %s%n", study.get("accesses").asLong(),
           study.get("distinct_blocks").asLong(), out.resolve("reuse.json"), out.resolve("mrc.csv"));

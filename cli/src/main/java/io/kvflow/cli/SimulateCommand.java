@@ -3,6 +3,7 @@ package io.kvflow.cli;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvflow.common.BadInputException;
+import io.kvflow.common.InputCheck;
 import io.kvflow.engine.KeyOnlySimulator;
 import io.kvflow.engine.policy.PolicyKind;
 import io.kvflow.engine.policy.PolicyParams;
@@ -46,6 +47,7 @@ final class SimulateCommand implements Callable<Integer> {
     if (capacity <= 0 || capacity > Integer.MAX_VALUE - 8) {
       throw new BadInputException("option --capacity-blocks: " + capacity + " must be in 1.." + (Integer.MAX_VALUE - 8));
     }
+    InputCheck.requireRegularFile(trace, "trace");
     PolicyStats s;
     try (TerminalProgress progress = new TerminalProgress("simulate", quiet)) {
       s = KeyOnlySimulator.run(trace, k, (int) capacity, PolicyParams.DEFAULT, progress);

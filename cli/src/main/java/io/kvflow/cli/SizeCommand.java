@@ -6,11 +6,12 @@ import io.kvflow.analysis.reuse.BlockStream;
 import io.kvflow.analysis.reuse.TierSizing;
 import io.kvflow.common.AtomicOutput;
 import io.kvflow.common.BadInputException;
+import io.kvflow.common.InputCheck;
+import io.kvflow.common.OutputSet;
 import io.kvflow.common.Progress;
 import io.kvflow.engine.policy.PolicyKind;
 import io.kvflow.trace.parquet.TraceReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -71,6 +72,7 @@ final class SizeCommand implements Callable<Integer> {
     if (priceFirst != null && (priceFirst < 0 || priceSecond < 0)) {
       throw new BadInputException("options --price-first/--price-second must be >= 0");
     }
+    InputCheck.requireRegularFile(trace, "trace");
     int blockTokens = TraceReader.readMetadata(trace).blockTokens();
     long blockBytes = Sizes.blockBytes(preset, blockTokens);
     List<Long> c1 = new ArrayList<>();
@@ -81,6 +83,22 @@ final class SizeCommand implements Callable<Integer> {
     for (String s : second) {
       c2.add(Sizes.blocks("--second", s.strip(), blockBytes));
     }
+    // the output is checked and locked before the work, and written only after it succeeds
+    ObjectNode s;
+    try (OutputSet set = Outputs.directory(out, Outputs.SIZE, trace)) {
+      s = surface(k, c1, c2, blockBytes);
+      write(set.directory(), s);
+      set.commit();
+    }
+    if (!quiet) {
+      JsonNode best = s.get("cheapest");
+      System.err.println("wrote " + out.resolve("size.json") + (best == null ? ""
+          : best.isNull() ? "; no grid point meets the target" : "; cheapest meeting the target: " + best));
+    }
+    return 0;
+  }
+
+  private ObjectNode surface(PolicyKind k, List<Long> c1, List<Long> c2, long blockBytes) {
     long[][] keys = {new long[1 << 16]};
     int[] n = {0};
     try (TerminalProgress progress = new TerminalProgress("size", quiet)) {
@@ -93,8 +111,11 @@ final class SizeCommand implements Callable<Integer> {
     }
     ObjectNode s = TierSizing.surface(keys[0], n[0], k, c1, c2, Math.max(1, blockBytes),
         priceFirst == null ? null : new double[] {priceFirst, priceSecond}, target == null ? Double.NaN : target);
-    Files.createDirectories(out);
-    AtomicOutput.writeBytes(out.resolve("size.json"), (JsonOutput.PRETTY.writeValueAsString(s) + "\n").getBytes(StandardCharsets.UTF_8));
+    return s;
+  }
+
+  private static void write(Path dir, ObjectNode s) throws Exception {
+    AtomicOutput.writeBytes(dir.resolve("size.json"), (JsonOutput.PRETTY.writeValueAsString(s) + "\n").getBytes(StandardCharsets.UTF_8));
     StringBuilder csv = new StringBuilder("first_blocks,second_blocks,first_bytes,second_bytes,first_hit_ratio,combined_hit_ratio,cost\n");
     for (JsonNode p : s.get("grid")) {
       csv.append(p.get("first_blocks").asLong()).append(',').append(p.get("second_blocks").asLong()).append(',')
@@ -102,12 +123,6 @@ final class SizeCommand implements Callable<Integer> {
           .append(p.get("first_hit_ratio").asDouble()).append(',').append(p.get("combined_hit_ratio").asDouble()).append(',')
           .append(p.has("cost") ? p.get("cost").asText() : "").append('\n');
     }
-    AtomicOutput.writeBytes(out.resolve("size.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
-    if (!quiet) {
-      JsonNode best = s.get("cheapest");
-      System.err.println("wrote " + out.resolve("size.json") + (best == null ? ""
-          : best.isNull() ? "; no grid point meets the target" : "; cheapest meeting the target: " + best));
-    }
-    return 0;
+    AtomicOutput.writeBytes(dir.resolve("size.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
   }
 }

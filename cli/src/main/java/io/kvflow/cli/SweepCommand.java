@@ -7,19 +7,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvflow.analysis.cluster.ClusterEngine;
 import io.kvflow.analysis.report.Manifest;
 import io.kvflow.analysis.sweep.Grid;
+import io.kvflow.analysis.sweep.PointFiles;
 import io.kvflow.analysis.sweep.SweepPoint;
 import io.kvflow.analysis.sweep.SweepRunner;
 import io.kvflow.analysis.sweep.SweepTable;
-import io.kvflow.common.AtomicOutput;
 import io.kvflow.common.BadInputException;
 import io.kvflow.engine.spec.ConfigException;
+import io.kvflow.common.InputCheck;
+import io.kvflow.common.OutputSet;
 import io.kvflow.engine.spec.ConfigJson;
 import io.kvflow.engine.spec.ConfigLoader;
 import io.kvflow.engine.spec.ReplayConfig;
 import io.kvflow.trace.TraceKind;
 import io.kvflow.trace.parquet.TraceReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,6 +69,7 @@ final class SweepCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    InputCheck.requireRegularFile(grid, "grid");
     JsonNode gridJson;
     try {
       gridJson = JSON.readTree(Files.readString(grid));
@@ -77,6 +79,7 @@ final class SweepCommand implements Callable<Integer> {
       throw new BadInputException(grid + ": not valid JSON (" + e.getOriginalMessage() + ")");
     }
     Grid g = Grid.parse(grid.toString(), gridJson);
+    Path configFile = Outputs.configFile(config);
     ObjectNode base = ConfigJson.toJson(ConfigLoader.load(config).config());
     // every point's config, bound (types, ranges, unknown paths named) before anything is generated or run
     List<Map<String, JsonNode>> values = g.points();
@@ -93,25 +96,44 @@ final class SweepCommand implements Callable<Integer> {
     if (traces.isEmpty() && g.generated() == null) {
       throw new BadInputException("no traces: give TRACE... or a \"generate\" section in " + grid);
     }
+    List<Path> inputs = new ArrayList<>(List.of(grid));
+    if (configFile != null) {
+      inputs.add(configFile);
+    }
+    for (String t : traces) {
+      if (engine == Engine.LOCAL) {
+        InputCheck.requireRegularFile(Path.of(t), "trace");
+        inputs.add(Path.of(t));
+      } else {
+        Outputs.refuseSpecialFile(t, "trace");
+      }
+    }
     for (String t : traces) {
       checkApplies(t, values, bound);
     }
-    // the grid's synthetic traces, one per seed, with a `seed` column in the table
-    List<String> all = new ArrayList<>(traces);
-    List<String> seeds = new ArrayList<>(java.util.Collections.nCopies(traces.size(), ""));
-    List<String> columns = new ArrayList<>(g.paths());
-    if (g.generated() != null) {
-      columns.add("seed");
-      for (long seed : g.generated().seeds()) {
-        String t = g.generated().materialise(out.resolve("traces"), seed).toString();
-        checkApplies(t, values, bound);
-        all.add(t);
-        seeds.add(Long.toString(seed));
+    try (OutputSet set = Outputs.directory(out, Outputs.SWEEP, inputs.toArray(Path[]::new))) {
+      if (engine == Engine.LOCAL) {
+        for (String t : traces) {
+          localIdentity(t); // a file that is no trace: one line now, before any output
+        }
       }
-    }
-    try (ClusterEngine cluster = engine.open()) {
-      List<SweepPoint> points = plan(g.paths(), values, configs, cluster, all, seeds, columns);
-      return run(points, columns, cluster);
+      // the grid's synthetic traces, one per seed, with a `seed` column in the table
+      List<String> all = new ArrayList<>(traces);
+      List<String> seeds = new ArrayList<>(java.util.Collections.nCopies(traces.size(), ""));
+      List<String> columns = new ArrayList<>(g.paths());
+      if (g.generated() != null) {
+        columns.add("seed");
+        for (long seed : g.generated().seeds()) {
+          String t = g.generated().materialise(set.state("traces"), seed).toString();
+          checkApplies(t, values, bound);
+          all.add(t);
+          seeds.add(Long.toString(seed));
+        }
+      }
+      try (ClusterEngine cluster = engine.open()) {
+        List<SweepPoint> points = plan(g.paths(), values, configs, cluster, all, seeds, columns);
+        return run(points, columns, cluster, set);
+      }
     }
   }
 
@@ -169,21 +191,20 @@ final class SweepCommand implements Callable<Integer> {
     return points;
   }
 
-  private int run(List<SweepPoint> points, List<String> paths, ClusterEngine cluster) throws Exception {
-    Path pointsDir = out.resolve("points");
-    Files.createDirectories(pointsDir);
+  private int run(List<SweepPoint> points, List<String> paths, ClusterEngine cluster, OutputSet set) throws Exception {
+    Path pointsDir = set.state("points");
     ObjectNode[] rows = new ObjectNode[points.size()];
     long skipped = 0;
+    long damaged = 0;
     List<SweepPoint> todo = new ArrayList<>();
     for (SweepPoint p : points) {
-      Path f = pointsDir.resolve(p.resultFileName());
-      if (Files.exists(f)) {
-        rows[p.index()] = (ObjectNode) JSON.readTree(f.toFile());
-        if (!"error".equals(rows[p.index()].path("status").asText())) {
-          skipped++;
-          continue;
-        }
+      PointFiles.Saved saved = PointFiles.read(pointsDir, p);
+      rows[p.index()] = saved.row();
+      if (saved.status() == PointFiles.Status.DONE) {
+        skipped++;
+        continue;
       }
+      damaged += saved.status() == PointFiles.Status.DAMAGED ? 1 : 0;
       todo.add(p);
     }
     try (TerminalProgress progress = new TerminalProgress("sweep", quiet)) {
@@ -194,10 +215,11 @@ final class SweepCommand implements Callable<Integer> {
         runLocally(todo, pointsDir, points, rows, progress);
       }
     }
-    long failed = SweepTable.write(out, Arrays.asList(rows), paths);
+    long failed = SweepTable.write(set.directory(), Arrays.asList(rows), paths);
+    set.commit();
     if (!quiet) {
-      System.err.printf("%d points: %d run, %d already done, %d failed; wrote %s%n", points.size(), todo.size(), skipped,
-          failed, out.resolve("sweep.csv"));
+      System.err.printf("%d points: %d run, %d already done, %d failed%s; wrote %s%n", points.size(), todo.size(), skipped,
+          failed, damaged > 0 ? ", " + damaged + " damaged result files recomputed" : "", out.resolve("sweep.csv"));
     }
     return failed > 0 ? Main.EXIT_INTERNAL : 0;
   }
@@ -228,16 +250,13 @@ final class SweepCommand implements Callable<Integer> {
 
   /** Writes a finished point's row to its result file (so a rerun skips it) and returns it. */
   private static ObjectNode saved(Path pointsDir, List<SweepPoint> points, ObjectNode row) {
-    SweepPoint p = points.get(row.get("point").asInt());
-    AtomicOutput.writeBytes(pointsDir.resolve(p.resultFileName()), row.toString().getBytes(StandardCharsets.UTF_8));
+    PointFiles.write(pointsDir, points.get(row.get("point").asInt()), row);
     return row;
   }
 
   private static String localIdentity(String trace) {
     Path p = Path.of(trace);
-    if (!Files.isRegularFile(p)) {
-      throw new BadInputException(trace + ": no such trace file");
-    }
+    InputCheck.requireRegularFile(p, "trace");
     // not a trace at all: one line now, before any output, rather than a failed row per point
     io.kvflow.trace.parquet.TraceReader.readMetadata(p);
     try {

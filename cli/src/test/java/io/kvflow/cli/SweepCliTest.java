@@ -146,4 +146,35 @@ class SweepCliTest {
         "--out", out.toString()), "rows.parquet");
     assertTrue(!Files.exists(out), "no output for a file that is no trace");
   }
+
+  @Test
+  void damagedPointFilesAreRunAgainNotFatal() throws Exception {
+    Path grid = file("dmg.json", "{\"axes\": {\"$.tiers[0].policy\": [\"lru\", \"fifo\", \"arc\"]}}");
+    Path out = dir.resolve("dmg");
+    String[] args = {"sweep", CHAT.toString(), "--grid", grid.toString(), "--out", out.toString()};
+    assertEquals(0, CliTestSupport.run(args).exit());
+    byte[] csv = Files.readAllBytes(out.resolve("sweep.csv"));
+    java.util.List<Path> points;
+    try (Stream<Path> s = Files.list(out.resolve("points"))) {
+      points = s.sorted().toList();
+    }
+    Files.write(points.get(0), new byte[0]); // left empty by a crash
+    byte[] whole = Files.readAllBytes(points.get(1));
+    Files.write(points.get(1), java.util.Arrays.copyOf(whole, whole.length / 2)); // torn
+    // the summary line goes to the process's stderr
+    java.io.ByteArrayOutputStream summary = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stderr = System.err;
+    CliTestSupport.Result r;
+    System.setErr(new java.io.PrintStream(summary, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      r = CliTestSupport.run(args);
+    } finally {
+      System.setErr(stderr);
+    }
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(summary.toString(java.nio.charset.StandardCharsets.UTF_8)
+        .contains("3 points: 2 run, 1 already done, 0 failed, 2 damaged result files recomputed"), summary.toString());
+    assertArrayEquals(csv, Files.readAllBytes(out.resolve("sweep.csv")));
+    assertArrayEquals(whole, Files.readAllBytes(points.get(1)));
+  }
 }
