@@ -191,4 +191,18 @@ class OutputSafetyCliTest {
     assertFalse(r.out().chars().anyMatch(c -> c == 0x1b || c == 0x07 || c == 0x2028), r.out());
     assertTrue(r.out().contains("x\\u001B]0;owned\\u0007 fake: line\\u2028"), r.out());
   }
+
+  @Test
+  void aResultOfAVersionWithoutManifestsIsStillReplaced() throws Exception {
+    Path earlier = Files.createDirectory(dir.resolve("earlier"));
+    for (String n : List.of("report.json", "report.html", "steps.csv", "requests.csv", "step_ns.hgrm", ".steps.csv.123.tmp")) {
+      Files.writeString(earlier.resolve(n), "from an earlier version");
+    }
+    assertEquals(0, CliTestSupport.run("replay", CHAT.toString(), "--out", earlier.toString(), "-q").exit());
+    assertEquals(List.of(".kvflow-set", "report.html", "report.json", "requests.csv", "steps.csv"), names(earlier));
+    Path mixed = Files.createDirectory(dir.resolve("mixed"));
+    Files.writeString(mixed.resolve("report.json"), "{}");
+    Files.writeString(mixed.resolve("draft.md"), "mine");
+    assertBadInput(CliTestSupport.run("replay", CHAT.toString(), "--out", mixed.toString()), "KVFlow did not write");
+  }
 }

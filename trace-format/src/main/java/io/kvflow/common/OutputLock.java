@@ -51,6 +51,12 @@ public final class OutputLock implements AutoCloseable {
    */
   public static OutputLock acquire(Path target, String option) {
     Path file = TempNames.lockFile(target.toAbsolutePath().normalize());
+    try {
+      // one name per directory, however it is spelled (links), so that this JVM's set below sees every holder
+      file = file.getParent().toRealPath().resolve(file.getFileName());
+    } catch (IOException e) {
+      // no such directory: opening the lock file below says so
+    }
     Path key = file;
     if (!HELD.add(key)) {
       throw busy(target, option, file);

@@ -158,7 +158,11 @@ public final class OutputSet implements AutoCloseable {
           }
           case DELETE_OLD -> {
             if (aside != null) {
-              TempNames.deleteTree(aside);
+              try {
+                TempNames.deleteTree(aside);
+              } catch (UncheckedIOException e) {
+                // the new set is in place; the next run that opens the target deletes what is left aside
+              }
             }
           }
           default -> throw new IllegalStateException(step.name());
