@@ -25,8 +25,16 @@ public final class ConfigJson {
     m.put("head_dim", s.headDim());
     m.put("kv_dtype_bytes", s.kvDtypeBytes());
     m.put("block_tokens", s.blockTokens());
-    m.put("parameters", s.parameters());
     m.put("attention_heads", s.attentionHeads());
+    if (s.shape() == null) {
+      m.put("parameters", s.parameters());
+    } else {
+      m.put("hidden", s.shape().hidden());
+      m.put("intermediate", s.shape().intermediate());
+      m.put("vocab", s.shape().vocab());
+      m.put("tied_embeddings", s.shape().tiedEmbeddings());
+      m.put("weight_dtype_bytes", s.shape().weightDtypeBytes());
+    }
     ArrayNode tiers = n.putArray("tiers");
     for (int i = 0; i < c.tiers().size(); i++) {
       TierConfig t = c.tiers().get(i);
@@ -116,6 +124,12 @@ public final class ConfigJson {
         }
       }
       n.put("max_transfer_bytes", t.maxTransferBytes());
+      if (t.tensorParallel() > 1) {
+        n.put("tensor_parallel", t.tensorParallel());
+      }
+      if (t.execution() != Execution.GRAPH) {
+        n.put("execution", ReplayConfig.lower(t.execution()));
+      }
     }
     return n;
   }
@@ -134,6 +148,34 @@ public final class ConfigJson {
       o.put("bandwidth_bps", l.bandwidthBps());
       o.put("overhead_ns", l.overheadNs());
       o.put("dma_engines", l.dmaEngines());
+    }
+    if (h.hbmCapacityBytes() > 0) {
+      hw.put("hbm_capacity_bytes", h.hbmCapacityBytes());
+    }
+    ComputeProfile c = h.compute();
+    if (c != null) {
+      ObjectNode o = hw.putObject("compute");
+      o.put("weight_stream_bps", c.weightStreamBps());
+      o.put("kv_stream_bps", c.kvStreamBps());
+      o.put("activation_bps", c.activationBps());
+      curve(o.putArray("gemm_flops"), c.gemmFlops());
+      curve(o.putArray("prefill_attention_flops"), c.prefillAttentionFlops());
+      o.put("decode_attention_flops", c.decodeAttentionFlops());
+      o.put("launch_graph_ns", c.launchGraphNs());
+      o.put("launch_eager_ns", c.launchEagerNs());
+      o.put("elementwise_kernels_per_layer", c.elementwiseKernelsPerLayer());
+      o.put("step_kernels", c.stepKernels());
+      o.put("all_reduce_latency_ns", c.allReduceLatencyNs());
+      o.put("all_reduce_bps", c.allReduceBps());
+      o.put("cross_stream_wait_ns", c.crossStreamWaitNs());
+    }
+  }
+
+  private static void curve(ArrayNode a, Curve c) {
+    for (double[] p : c.pairs()) {
+      ArrayNode pt = a.addArray();
+      pt.add(p[0]);
+      pt.add(p[1]);
     }
   }
 }

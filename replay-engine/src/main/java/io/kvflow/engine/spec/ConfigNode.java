@@ -115,6 +115,38 @@ public final class ConfigNode {
     return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
   }
 
+  public boolean bool(String field, boolean def) {
+    JsonNode v = get(field, false);
+    if (v == null) {
+      return def;
+    }
+    if (!v.isBoolean()) {
+      throw fieldError(field, "expected true or false, got " + v);
+    }
+    return v.asBoolean();
+  }
+
+  /** A list of [x, y] pairs of positive numbers, x increasing (a measured curve). */
+  public double[][] pairs(String field) {
+    JsonNode v = get(field, true);
+    if (!v.isArray() || v.isEmpty()) {
+      throw fieldError(field, "expected a non-empty list of [x, y] pairs");
+    }
+    double[][] out = new double[v.size()][];
+    for (int i = 0; i < v.size(); i++) {
+      JsonNode p = v.get(i);
+      if (!p.isArray() || p.size() != 2 || !p.get(0).isNumber() || !p.get(1).isNumber()
+          || !(p.get(0).asDouble() > 0) || !(p.get(1).asDouble() > 0)) {
+        throw error(path() + "." + field + "[" + i + "]", "expected [x, y] with x > 0 and y > 0, got " + p);
+      }
+      out[i] = new double[] {p.get(0).asDouble(), p.get(1).asDouble()};
+      if (i > 0 && !(out[i][0] > out[i - 1][0])) {
+        throw error(path() + "." + field + "[" + i + "]", "x must increase along the list");
+      }
+    }
+    return out;
+  }
+
   public String string(String field, String def) {
     JsonNode v = get(field, def == null);
     if (v == null) {

@@ -183,4 +183,32 @@ final class ConfigRules {
           + "scheduler admits next; an accesses trace has no scheduler; use layer-ahead or reuse-predicted");
     }
   }
+
+  /**
+   * With a GPU of known memory: the weights (split over tensor-parallel GPUs) and a first tier of
+   * kind hbm (its capacity is the instance's, split the same way) must fit each GPU's memory.
+   */
+  static void weightsFit(ModelSpec model, List<TierConfig> tiers, TimingSpec timing) {
+    if (timing == null || timing.hardware().hbmCapacityBytes() == 0) {
+      return;
+    }
+    long gpu = timing.hardware().hbmCapacityBytes();
+    int tp = timing.tensorParallel();
+    TierConfig first = tiers.get(0);
+    long kv = first.tier().kind() == TierKind.HBM ? first.tier().capacityBytes() : 0;
+    double perGpu = (double) model.weightBytes() / tp + (double) kv / tp;
+    if (perGpu <= gpu) {
+      return;
+    }
+    int need = tp;
+    while (need < 1024 && (double) model.weightBytes() / need + (double) kv / need > gpu) {
+      need *= 2;
+    }
+    String fix = (double) model.weightBytes() / need + (double) kv / need <= gpu
+        ? "set \"tensor_parallel\": " + need + " (or more)" : "no tensor_parallel up to 1024 fits; use a larger GPU";
+    throw ConfigException.at(tp > 1 ? "$.tensor_parallel" : "$.model", String.format(java.util.Locale.ROOT,
+        "model %s needs %.1f GB of weights%s, %.1f GB per GPU at tensor_parallel %d; hardware %s has %.1f GB per GPU; %s",
+        model.name(), model.weightBytes() / 1e9, kv > 0 ? String.format(java.util.Locale.ROOT, " and the %s tier %.1f GB",
+            first.tier().name(), kv / 1e9) : "", perGpu / 1e9, tp, timing.hardware().name(), gpu / 1e9, fix));
+  }
 }

@@ -11,10 +11,22 @@ import java.util.List;
  * @param layerOverheadNs fixed cost per layer per step (kernel launches)
  * @param links copy paths between tiers; a lower tier reaches the compute tier directly or through
  *     other tiers' links ({@link #route})
+ * @param hbmCapacityBytes the GPU's memory (0: not given), for the check that the weights fit
+ * @param compute per-operator rates measured with engine-like kernels, or null: then one roofline
+ *     per layer from {@code hbmBandwidthBps}, {@code peakFlops} and {@code layerOverheadNs}
  */
-public record HardwareSpec(String name, double hbmBandwidthBps, double peakFlops, long layerOverheadNs, List<LinkSpec> links) {
+public record HardwareSpec(String name, double hbmBandwidthBps, double peakFlops, long layerOverheadNs, List<LinkSpec> links,
+    long hbmCapacityBytes, ComputeProfile compute) {
+
+  public HardwareSpec(String name, double hbmBandwidthBps, double peakFlops, long layerOverheadNs, List<LinkSpec> links) {
+    this(name, hbmBandwidthBps, peakFlops, layerOverheadNs, links, 0, null);
+  }
+
   public HardwareSpec {
     links = List.copyOf(links);
+    if (hbmCapacityBytes < 0) {
+      throw ConfigException.at("$.hardware.hbm_capacity_bytes", hbmCapacityBytes + " must be >= 0");
+    }
     if (!(hbmBandwidthBps > 0) || !(peakFlops > 0)) {
       throw ConfigException.at("$.hardware" + (hbmBandwidthBps > 0 ? ".peak_flops" : ".hbm_bandwidth_bps"), "must be > 0");
     }
@@ -59,8 +71,10 @@ public record HardwareSpec(String name, double hbmBandwidthBps, double peakFlops
     double flops = n.doubleValue("peak_flops", Double.MIN_VALUE, Double.MAX_VALUE, null);
     long overhead = n.longValue("layer_overhead_ns", 0, Long.MAX_VALUE / 4, 0L);
     List<LinkSpec> links = n.has("links") ? n.objects("links").stream().map(LinkSpec::bind).toList() : List.of();
+    long capacity = n.longValue("hbm_capacity_bytes", 0, Long.MAX_VALUE, 0L);
+    ComputeProfile compute = n.has("compute") ? ComputeProfile.bind(n.object("compute")) : null;
     n.raw("sources");
     n.finish();
-    return new HardwareSpec(name, hbm, flops, overhead, links);
+    return new HardwareSpec(name, hbm, flops, overhead, links, capacity, compute);
   }
 }

@@ -49,6 +49,7 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     ConfigRules.scheduler(expansion, finished, maxBatch, maxBatchedTokens, waitForMemory, preemption);
     ConfigRules.readFilters(tiers, sparse, discard, codecRule);
     ConfigRules.timing(tiers, timing);
+    ConfigRules.weightsFit(model, tiers, timing);
   }
 
   /**

@@ -14,12 +14,23 @@ import java.util.Set;
  * @param depth layers (layer-ahead, reuse-predicted) or iterations (request-ahead) ahead; 0 without prefetch
  * @param budgetBytesPerStep most bytes prefetched per step (0 = unlimited); the rest is demand-fetched; 0 without prefetch
  * @param maxTransferBytes adjacent blocks of one layer on one link are coalesced into transfers of up to this size (0 = one transfer per block)
+ * @param tensorParallel GPUs of one instance that split every layer's weights and KV heads (1: one GPU)
+ * @param execution how kernels are launched (CUDA graph or eager), for the per-operator model
  */
-public record TimingSpec(HardwareSpec hardware, PrefetchKind prefetch, int depth, long budgetBytesPerStep, long maxTransferBytes) {
+public record TimingSpec(HardwareSpec hardware, PrefetchKind prefetch, int depth, long budgetBytesPerStep, long maxTransferBytes,
+    int tensorParallel, Execution execution) {
   /** The deepest prefetch. */
   public static final int MAX_DEPTH = 1_000;
 
+  public TimingSpec(HardwareSpec hardware, PrefetchKind prefetch, int depth, long budgetBytesPerStep, long maxTransferBytes) {
+    this(hardware, prefetch, depth, budgetBytesPerStep, maxTransferBytes, 1, Execution.GRAPH);
+  }
+
   public TimingSpec {
+    if (tensorParallel < 1 || tensorParallel > 1024) {
+      throw ConfigException.at("$.tensor_parallel", tensorParallel + " must be in [1, 1024]");
+    }
+    Objects.requireNonNull(execution, "execution");
     if (hardware == null) {
       throw ConfigException.at("$.hardware", "missing");
     }
@@ -51,7 +62,7 @@ public record TimingSpec(HardwareSpec hardware, PrefetchKind prefetch, int depth
   static TimingSpec bind(ConfigNode n, List<TierConfig> tiers) {
     var hw = n.raw("hardware");
     if (hw == null) {
-      for (String f : new String[] {"prefetch", "max_transfer_bytes"}) {
+      for (String f : new String[] {"prefetch", "max_transfer_bytes", "tensor_parallel", "execution"}) {
         n.rejectIfGiven(f, "applies to the timing model only; add \"hardware\" (a preset name or object) or remove it");
       }
       return null;
@@ -104,6 +115,12 @@ public record TimingSpec(HardwareSpec hardware, PrefetchKind prefetch, int depth
       p.finish();
     }
     long maxTransfer = n.longValue("max_transfer_bytes", 0, Long.MAX_VALUE, 0L);
-    return new TimingSpec(hardware, prefetch, depth, budget, maxTransfer);
+    int tp = n.intValue("tensor_parallel", 1, 1024, 1);
+    Execution execution = n.choice("execution", Execution.values(), ReplayConfig::lower, Execution.GRAPH);
+    if (hardware.compute() == null) {
+      n.rejectIfGiven("execution", "applies to hardware with a per-operator compute profile (h100-sxm, h200); "
+          + "hardware '" + hardware.name() + "' has none");
+    }
+    return new TimingSpec(hardware, prefetch, depth, budget, maxTransfer, tp, execution);
   }
 }

@@ -1,31 +1,75 @@
 package io.kvflow.engine.time;
 
+import io.kvflow.engine.spec.ComputeProfile;
+import io.kvflow.engine.spec.Execution;
 import io.kvflow.engine.spec.HardwareSpec;
+import io.kvflow.engine.spec.ModelShape;
 import io.kvflow.engine.spec.ModelSpec;
 
 /**
- * The compute time of one layer in one step: a roofline, {@code max(bytes read from HBM / HBM
- * bandwidth, FLOPs / peak FLOP/s)}, plus a fixed per-layer overhead. Bytes are the layer's weights
- * and the KV it reads from HBM; FLOPs are {@code 2 * parameters per layer} per token computed
- * (decoded, or prefilled and not cached) plus attention, {@code 4 * context tokens * head_dim *
- * attention heads} per decoded token and causal for prefill.
+ * The compute time of one layer in one step, and of the once-per-step work after the last layer.
+ *
+ * <p>With a per-operator profile ({@link ComputeProfile}, measured with engine-like kernels) a layer
+ * is the sum of its kernels, as a GPU runs them one after another: the QKV, O, gate/up and down
+ * GEMMs ({@code launch + max(weight bytes / weight-streaming rate, FLOPs / GEMM rate at M rows)},
+ * M = tokens of the iteration), attention ({@code launch + max(KV bytes / KV-streaming rate, decode
+ * FLOPs / rate) + prefill FLOPs / causal-attention rate}), the elementwise kernels (norms, rotary,
+ * KV write, SiLU-and-mul, residual adds: activation bytes per token / rate, plus their launches)
+ * and, with tensor parallelism, two all-reduces of the layer's output. Weights, KV heads and
+ * FLOPs split over the tensor-parallel GPUs. After the last layer a step runs lm_head on one row per
+ * sequence, the embedding gather, the final norm and sampling.
+ *
+ * <p>Without a profile (the original study's hardware): one roofline per layer,
+ * {@code max(bytes read from HBM / HBM bandwidth, FLOPs / peak FLOP/s)} plus a fixed per-layer
+ * overhead, with {@code 2 * parameters per layer} FLOPs per token; nothing per step.
  */
 public final class ComputeModel {
   private final HardwareSpec hw;
   private final ModelSpec model;
+  private final ComputeProfile profile;
+  private final int tp;
+  private final double launchNs;
+  /** Elementwise activation bytes per token per layer (per GPU). */
+  private final double activationBytesPerToken;
 
   public ComputeModel(HardwareSpec hw, ModelSpec model) {
-    this.hw = hw;
-    this.model = model;
+    this(hw, model, 1, Execution.GRAPH);
   }
 
+  public ComputeModel(HardwareSpec hw, ModelSpec model, int tensorParallel, Execution execution) {
+    this.hw = hw;
+    this.model = model;
+    this.profile = hw.compute();
+    this.tp = tensorParallel;
+    this.launchNs = profile == null ? 0 : execution == Execution.GRAPH ? profile.launchGraphNs() : profile.launchEagerNs();
+    ModelShape s = model.shape();
+    if (s == null) {
+      // without shapes: the hidden size is not known; count the KV write and rotary only
+      this.activationBytesPerToken = 2.0 * model.kvBytesPerTokenPerLayer() / tp;
+    } else {
+      double h = s.hidden();
+      double heads = (double) (model.attentionHeads() + model.kvHeads()) * model.headDim();
+      double dtype = s.weightDtypeBytes();
+      // norms 2 x (read + write h), rotary (read + write q, k), KV write (read + write K, V),
+      // SiLU-and-mul (read 2 x intermediate, write intermediate), residual adds 2 x (read 2, write 1)
+      this.activationBytesPerToken = dtype * (4 * h + 2 * heads / tp + 3.0 * s.intermediate() / tp + 6 * h)
+          + 2.0 * model.kvBytesPerTokenPerLayer() / tp;
+    }
+  }
+
+  /** Whether layers are timed operator by operator (a profile is given). */
+  public boolean perOperator() {
+    return profile != null;
+  }
+
+  /** The legacy roofline: {@code hbmBytes} at HBM bandwidth, {@code scratchBytes} at the scratch tier's. */
   public long layerNs(long hbmBytes, double flops) {
     return layerNs(hbmBytes, 0, 1, flops);
   }
 
   /**
-   * With an SRAM scratch tier in front of HBM: {@code scratchBytes} are read at the scratch tier's
-   * bandwidth, the rest (weights, KV not staged) at HBM's.
+   * The legacy roofline with an SRAM scratch tier in front of HBM: {@code scratchBytes} are read at
+   * the scratch tier's bandwidth, the rest (weights, KV not staged) at HBM's.
    */
   public long layerNs(long hbmBytes, long scratchBytes, double scratchBandwidthBps, double flops) {
     double memory = hbmBytes / hw.hbmBandwidthBps() + scratchBytes / scratchBandwidthBps;
@@ -33,14 +77,86 @@ public final class ComputeModel {
     return (long) Math.ceil(Math.max(memory, math) * 1e9) + hw.layerOverheadNs();
   }
 
-  /** Weight bytes one layer reads per step. */
+  /**
+   * One layer of one step.
+   *
+   * @param tokens tokens the layer computes (decoded plus prefilled and not cached)
+   * @param kvHbmBytes KV bytes the layer's attention reads from HBM (all KV heads)
+   * @param kvScratchBytes KV bytes read from an SRAM scratch tier instead
+   * @param scratchBandwidthBps that tier's bandwidth
+   * @param decodeAttentionFlops attention FLOPs of decoded tokens
+   * @param prefillAttentionFlops causal attention FLOPs of prefilled tokens
+   * @param prefillTokens prefilled tokens (the causal-attention rate depends on the prompt length)
+   */
+  public long layerNs(double tokens, long kvHbmBytes, long kvScratchBytes, double scratchBandwidthBps,
+      double decodeAttentionFlops, double prefillAttentionFlops, double prefillTokens) {
+    if (profile == null) {
+      long hbm = kvHbmBytes + weightBytesPerLayer();
+      return layerNs(hbm, kvScratchBytes, scratchBandwidthBps,
+          decodeAttentionFlops + prefillAttentionFlops + weightFlops(Math.round(tokens)));
+    }
+    double m = Math.max(1, Math.round(tokens));
+    double ns = 0;
+    ModelShape s = model.shape();
+    if (s == null) {
+      ns += gemmNs(m, weightBytesPerLayer(), 2.0 * model.parameters() / model.layers() * m);
+    } else {
+      long h = s.hidden();
+      ns += gemm(m, h, model.qkvColumns()) + gemm(m, (long) model.attentionHeads() * model.headDim(), h)
+          + gemm(m, h, 2L * s.intermediate()) + gemm(m, s.intermediate(), h);
+    }
+    double kvNs = (kvHbmBytes / profile.kvStreamBps() + kvScratchBytes / scratchBandwidthBps) / tp * 1e9;
+    double decodeNs = decodeAttentionFlops / tp / profile.decodeAttentionFlops() * 1e9;
+    double prefillNs = prefillAttentionFlops <= 0 ? 0
+        : prefillAttentionFlops / tp / profile.prefillAttentionFlops().at(Math.max(1, prefillTokens)) * 1e9;
+    ns += launchNs + Math.max(kvNs, decodeNs) + prefillNs;
+    ns += profile.elementwiseKernelsPerLayer() * launchNs + m * activationBytesPerToken / profile.activationBps() * 1e9;
+    if (tp > 1 && s != null) {
+      ns += 2 * allReduceNs(m * s.hidden() * s.weightDtypeBytes());
+    }
+    return (long) Math.ceil(ns);
+  }
+
+  /** The work once per step after the last layer: lm_head on one row per sequence, embedding, final norm, sampling. */
+  public long stepTailNs(int sequences, double tokens) {
+    ModelShape s = model.shape();
+    if (profile == null || s == null || sequences == 0) {
+      return 0;
+    }
+    double rows = Math.max(1, sequences);
+    double ns = gemm(rows, s.hidden(), s.vocab());
+    ns += profile.stepKernels() * launchNs;
+    ns += (Math.max(1, tokens) * s.hidden() * s.weightDtypeBytes() * 3) / profile.activationBps() * 1e9;
+    return (long) Math.ceil(ns);
+  }
+
+  private double gemm(double m, long k, long n) {
+    int dtype = model.shape().weightDtypeBytes();
+    return gemmNs(m, (double) k * n * dtype / tp, 2.0 * m * k * n / tp);
+  }
+
+  private double gemmNs(double m, double weightBytes, double flops) {
+    return launchNs + Math.max(weightBytes / profile.weightStreamBps(), flops / profile.gemmFlops().at(m)) * 1e9;
+  }
+
+  private double allReduceNs(double bytes) {
+    return profile.allReduceLatencyNs() + bytes * 2.0 * (tp - 1) / tp / profile.allReduceBps() * 1e9;
+  }
+
+  /** Cost of one wait of the compute stream on a copy stream (0 without a profile). */
+  public long crossStreamWaitNs() {
+    return profile == null ? 0 : profile.crossStreamWaitNs();
+  }
+
+  /** Weight bytes one layer reads per step (per GPU under the legacy roofline: all of them). */
   public long weightBytesPerLayer() {
     return model.parameters() == 0 ? 0 : model.weightBytesPerLayer();
   }
 
-  /** Matmul FLOPs of one layer for {@code tokens} decoded tokens. */
+  /** Matmul FLOPs of one layer for {@code tokens} tokens (legacy roofline). */
   public double weightFlops(long tokens) {
-    return 2.0 * model.parameters() / model.layers() * tokens;
+    return model.shape() == null ? 2.0 * model.parameters() / model.layers() * tokens
+        : 2.0 * model.weightCountPerLayer() * tokens;
   }
 
   /**

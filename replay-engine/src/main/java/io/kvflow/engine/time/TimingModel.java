@@ -83,7 +83,7 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
   public TimingModel(ReplayConfig config, long unitBytes, long keyBytes, boolean iterationGroups,
       List<? extends TimedListener> listeners) {
     this.spec = config.timing();
-    this.compute = new ComputeModel(spec.hardware(), config.model());
+    this.compute = new ComputeModel(spec.hardware(), config.model(), spec.tensorParallel(), spec.execution());
     this.unitBytes = unitBytes;
     this.keyBytes = keyBytes;
     this.layers = config.model().layers();
@@ -130,7 +130,8 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     long stagedBytes;
     long copyDecompressNs;
     long computeDecompressNs;
-    double flops;
+    double decodeFlops;
+    double prefillFlops;
     long decodeTokenLayers;
     long prefillTokenLayers;
     // [class][link], class = (prefill block of a newly admitted request ? 1 : 0) + (unit seen before ? 2 : 0)
@@ -151,7 +152,8 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
       stagedBytes = 0;
       copyDecompressNs = 0;
       computeDecompressNs = 0;
-      flops = 0;
+      decodeFlops = 0;
+      prefillFlops = 0;
       decodeTokenLayers = 0;
       prefillTokenLayers = 0;
       for (int c = 0; c < CLASSES; c++) {
@@ -252,7 +254,7 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
       }
     }
     if (op == AccessOp.READ.code()) {
-      g.flops += compute.attentionFlops(o.tokens) * weight;
+      g.decodeFlops += compute.attentionFlops(o.tokens) * weight;
     } else if (op == AccessOp.WRITE.code() && (flags & (INPUT_BLOCK | RECOMPUTE_BLOCK)) != 0) {
       // prefill: a request's blocks arrive in order (each once per layer under block x layer
       // placement), so the tokens before this block are known; a block cached in any tier is
@@ -267,7 +269,7 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
       }
       if (found < 0) {
         g.prefillTokenLayers += (long) o.tokens * weight;
-        g.flops += compute.prefillAttentionFlops(prefillBefore, o.tokens) * weight;
+        g.prefillFlops += compute.prefillAttentionFlops(prefillBefore, o.tokens) * weight;
       }
     } else if (op == AccessOp.APPEND.code()) {
       g.decodeTokenLayers += weight;
@@ -418,12 +420,12 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
 
   private void timeLayer(Group g, int part, int parts) {
     long kv = share(g.hbmBytes + g.stagedBytes, part, parts);
-    long hbm = (scratch ? 0 : kv) + compute.weightBytesPerLayer();
     double tokenLayers = g.decodeTokenLayers + g.prefillTokenLayers;
     double tokensPerLayer = g.iteration ? tokenLayers / layers : tokenLayers;
-    double flops = g.flops / parts + compute.weightFlops(Math.round(tokensPerLayer));
+    double prefillTokens = g.iteration ? (double) g.prefillTokenLayers / layers : g.prefillTokenLayers;
     // this layer's transfers: prefetched earlier, or demand now
     long ready = clockNs;
+    boolean waitsOnCopyStream = false;
     for (int c = 0; c < CLASSES; c++) {
       for (int l = 0; l < links.length; l++) {
         long bytes = share(g.linkBytes[c][l], part, parts);
@@ -433,6 +435,7 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
         long done;
         if (g.linkIssued[c][l] >= 0) {
           done = g.linkDone[c][l]; // an iteration's later layers share the prefetched transfers
+          waitsOnCopyStream = true;
           if (part == 0) {
             long n = transfers(g.linkBytes[c][l], g.linkUnits[c][l]);
             if (done <= clockNs) {
@@ -450,9 +453,17 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     if (g.copyDecompressNs > 0 && !g.prefetched) {
       ready += share(g.copyDecompressNs, part, parts); // decompression on the copy path, after demand data arrived
     }
+    if (waitsOnCopyStream) {
+      ready += compute.crossStreamWaitNs(); // the compute stream waits on the copy stream's event
+    }
     long start = ready;
     long stall = start - clockNs;
-    long layerNs = compute.layerNs(hbm, scratch ? kv : 0, scratchBandwidthBps, flops) + share(g.computeDecompressNs, part, parts);
+    long layerNs = compute.layerNs(tokensPerLayer, scratch ? 0 : kv, scratch ? kv : 0, scratchBandwidthBps,
+        g.decodeFlops / parts, g.prefillFlops / parts, prefillTokens) + share(g.computeDecompressNs, part, parts);
+    boolean lastOfStep = g.iteration ? part == parts - 1 : g.layer == layers - 1 || g.layer < 0;
+    if (lastOfStep) {
+      layerNs += compute.stepTailNs(g.requestCount, tokensPerLayer); // lm_head, embedding, final norm, sampling
+    }
     // prefetch the next layers while this one computes
     if (depth > 0) {
       int n = 0;

@@ -1,0 +1,46 @@
+package io.kvflow.engine.spec;
+
+/**
+ * A GPU's compute as rates per operator class, measured with engine-like kernels
+ * (benchmarks/gpu/): each operator of a layer costs {@code launch + max(bytes / rate, FLOPs / rate)}
+ * and a step is the sum of its operators (docs/timing.md, "Per-operator roofline").
+ *
+ * @param weightStreamBps bytes/s at which GEMMs stream weights (small M: GEMV-shaped)
+ * @param kvStreamBps bytes/s at which decode attention reads KV
+ * @param activationBps bytes/s of elementwise kernels (norms, rotary, KV write, SiLU, residual adds)
+ * @param gemmFlops GEMM FLOP/s against rows M (tokens of the iteration)
+ * @param prefillAttentionFlops causal (flash) attention FLOP/s against prompt tokens
+ * @param decodeAttentionFlops FLOP/s of decode attention's arithmetic
+ * @param launchGraphNs fixed cost of one kernel inside a CUDA graph
+ * @param launchEagerNs fixed cost of one kernel launched eagerly
+ * @param elementwiseKernelsPerLayer elementwise kernels a layer runs besides its 4 GEMMs and attention
+ * @param stepKernels kernels once per step besides lm_head (embedding, final norm, sampling)
+ * @param allReduceLatencyNs fixed cost of one all-reduce across tensor-parallel GPUs
+ * @param allReduceBps bus bandwidth of an all-reduce
+ * @param crossStreamWaitNs cost of one wait of the compute stream on a copy stream's event
+ */
+public record ComputeProfile(double weightStreamBps, double kvStreamBps, double activationBps, Curve gemmFlops,
+    Curve prefillAttentionFlops, double decodeAttentionFlops, long launchGraphNs, long launchEagerNs,
+    int elementwiseKernelsPerLayer, int stepKernels, long allReduceLatencyNs, double allReduceBps,
+    long crossStreamWaitNs) {
+
+  static ComputeProfile bind(ConfigNode n) {
+    ComputeProfile p = new ComputeProfile(
+        n.doubleValue("weight_stream_bps", Double.MIN_VALUE, Double.MAX_VALUE, null),
+        n.doubleValue("kv_stream_bps", Double.MIN_VALUE, Double.MAX_VALUE, null),
+        n.doubleValue("activation_bps", Double.MIN_VALUE, Double.MAX_VALUE, null),
+        Curve.of(n.pairs("gemm_flops")),
+        Curve.of(n.pairs("prefill_attention_flops")),
+        n.doubleValue("decode_attention_flops", Double.MIN_VALUE, Double.MAX_VALUE, null),
+        n.longValue("launch_graph_ns", 0, 1_000_000_000L, null),
+        n.longValue("launch_eager_ns", 0, 1_000_000_000L, null),
+        n.intValue("elementwise_kernels_per_layer", 0, 1000, 7),
+        n.intValue("step_kernels", 0, 1000, 4),
+        n.longValue("all_reduce_latency_ns", 0, 1_000_000_000L, 0L),
+        n.doubleValue("all_reduce_bps", Double.MIN_VALUE, Double.MAX_VALUE, 1e11),
+        n.longValue("cross_stream_wait_ns", 0, 1_000_000_000L, 0L));
+    n.raw("sources");
+    n.finish();
+    return p;
+  }
+}
