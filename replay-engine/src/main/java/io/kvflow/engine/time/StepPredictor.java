@@ -1,0 +1,91 @@
+package io.kvflow.engine.time;
+
+import io.kvflow.engine.spec.Execution;
+import io.kvflow.engine.spec.HardwareSpec;
+import io.kvflow.engine.spec.LinkSpec;
+import io.kvflow.engine.spec.ModelSpec;
+
+/**
+ * The time of one whole step of a measured scenario, from the same per-operator compute model and
+ * link model as the replay (no trace needed): a decode step of a batch at a context, a prefill of a
+ * prompt, and a decode step with a fraction of every layer's context in host memory, copied over
+ * the DRAM link each step either on the compute stream before the layer (sync) or one layer ahead on
+ * a copy stream (layer-ahead). This is what {@code kvflow calibrate} fits and checks against
+ * real-GPU measurements (docs/fidelity.md).
+ */
+public final class StepPredictor {
+  /** How offloaded KV reaches the GPU. */
+  public enum OffloadMode {
+    /** Copied on the compute stream before its layer. */
+    SYNC,
+    /** Copied one layer ahead on a second stream; the layer waits on its event. */
+    LAYER_AHEAD
+  }
+
+  /**
+   * One measured scenario.
+   *
+   * @param kind decode or prefill
+   * @param batch sequences decoded together (decode) or 1 (prefill)
+   * @param context tokens each sequence attends over (decode) or the prompt length (prefill)
+   * @param layers layers measured (a slice of a deep model: fewer than the model's)
+   * @param lmHead whether the measured step includes lm_head and the once-per-step kernels
+   * @param offloadFraction share of every layer's context in host memory (decode)
+   * @param offloadMode how it is copied
+   * @param execution CUDA graph or eager launches
+   * @param tensorParallel GPUs splitting every layer
+   */
+  public record Scenario(Kind kind, int batch, long context, int layers, boolean lmHead, double offloadFraction,
+      OffloadMode offloadMode, Execution execution, int tensorParallel) {}
+
+  /** What a scenario's step does. */
+  public enum Kind {
+    DECODE,
+    PREFILL
+  }
+
+  private StepPredictor() {}
+
+  /** The predicted step time in nanoseconds. */
+  public static long stepNs(ModelSpec model, HardwareSpec hw, Scenario s) {
+    ComputeModel compute = new ComputeModel(hw, model, s.tensorParallel(), s.execution());
+    long kvPerTokenLayer = model.kvBytesPerTokenPerLayer();
+    if (s.kind() == Kind.PREFILL) {
+      long p = s.context();
+      long layer = compute.layerNs(p * s.batch(), 0, 0, 1, 0, s.batch() * compute.prefillAttentionFlops(0, p), p);
+      return layer * s.layers() + (s.lmHead() ? compute.stepTailNs(s.batch(), (double) p * s.batch()) : 0);
+    }
+    long kvBytes = s.batch() * s.context() * kvPerTokenLayer;
+    double flops = s.batch() * compute.attentionFlops(s.context());
+    long layer = compute.layerNs(s.batch(), kvBytes, 0, 1, flops, 0, 0);
+    long tail = s.lmHead() ? compute.stepTailNs(s.batch(), s.batch()) : 0;
+    long hostBytes = Math.round(kvBytes * s.offloadFraction());
+    if (hostBytes == 0) {
+      return layer * s.layers() + tail;
+    }
+    LinkSpec link = dramLink(hw);
+    long copyNs = link.overheadNs() + (long) Math.ceil(hostBytes / (double) s.tensorParallel() * 1e9 / link.bandwidthBps());
+    if (s.offloadMode() == OffloadMode.SYNC) {
+      return (copyNs + layer) * s.layers() + tail;
+    }
+    // layer-ahead, depth 1: layer i's copy is issued when layer i-1 starts, copies run one at a time
+    long clock = 0;
+    long copyDone = copyNs; // layer 0's copy is issued at the step's start
+    long wait = compute.crossStreamWaitNs();
+    for (int i = 0; i < s.layers(); i++) {
+      long start = Math.max(clock, copyDone) + wait;
+      copyDone = i + 1 < s.layers() ? Math.max(start, copyDone) + copyNs : copyDone;
+      clock = start + layer;
+    }
+    return clock + tail;
+  }
+
+  private static LinkSpec dramLink(HardwareSpec hw) {
+    for (LinkSpec l : hw.links()) {
+      if (l.from().equals("dram") && l.to().equals("hbm")) {
+        return l;
+      }
+    }
+    throw new IllegalArgumentException("hardware " + hw.name() + " has no dram -> hbm link for offloaded KV");
+  }
+}
