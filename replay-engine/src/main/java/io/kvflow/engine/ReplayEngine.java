@@ -132,6 +132,7 @@ public final class ReplayEngine {
       }
       e.setLimits(config.maxBatchedTokens(), blocks);
       e.setPreemption(config.preemption());
+      e.setOffload(config.offload());
       return e;
     }
     return new AccessTraceSource(trace, config.placement(), config.model().layers());

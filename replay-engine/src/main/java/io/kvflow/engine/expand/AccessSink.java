@@ -12,6 +12,8 @@ public interface AccessSink {
   int INPUT_BLOCK = 1;
   /** A block that a request resumed after a recompute preemption rebuilds with a new prefill. */
   int RECOMPUTE_BLOCK = 2;
+  /** A block in the offloaded token range ({@code $.offload}): it lives in the offload tier and is read from there. */
+  int OFFLOADED = 4;
   /** Bits 4..7 of {@code flags}: a codec for this access's data in lower tiers (CodecKind ordinal + 1), 0 = the tier's own. */
   int CODEC_SHIFT = 4;
   int CODEC_MASK = 0xF0;

@@ -121,8 +121,20 @@ final class BlockExpander implements DecisionSink {
     for (int k = 0; k < n; k++) {
       long key = hashes > 0 ? rows.hash(start + k) : privateKey(id, k);
       addKey(seq, key);
-      emit(key, AccessOp.WRITE.code(), tokensOf(k, input), id, -1, AccessSink.INPUT_BLOCK);
+      emit(key, AccessOp.WRITE.code(), tokensOf(k, input), id, -1, AccessSink.INPUT_BLOCK | offloaded(k, n, input));
     }
+  }
+
+  /** {@link AccessSink#OFFLOADED} when block {@code index} of {@code blocks} falls in the offloaded token range. */
+  private int offloaded(int index, int blocks, long tokens) {
+    return offload.offloaded(index, blocks, tokens, blockTokens) ? AccessSink.OFFLOADED : 0;
+  }
+
+  private io.kvflow.engine.spec.OffloadSpec offload = io.kvflow.engine.spec.OffloadSpec.NONE;
+
+  /** Keeps a token range of every sequence in a lower tier (flags its accesses {@link AccessSink#OFFLOADED}). */
+  void setOffload(io.kvflow.engine.spec.OffloadSpec o) {
+    this.offload = o;
   }
 
   @Override
@@ -130,7 +142,7 @@ final class BlockExpander implements DecisionSink {
     int n = keyCount[seq];
     long[] k = keys[seq];
     for (int i = 0; i < n; i++) {
-      emit(k[i], AccessOp.READ.code(), tokensOf(i, contextTokens), requestId, step, 0);
+      emit(k[i], AccessOp.READ.code(), tokensOf(i, contextTokens), requestId, step, offloaded(i, n, contextTokens));
     }
     int last = (int) (contextTokens / blockTokens);
     if (last == n) {

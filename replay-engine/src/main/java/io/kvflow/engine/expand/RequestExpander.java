@@ -48,6 +48,13 @@ public final class RequestExpander implements AccessSource {
   }
 
   /** What the scheduler does when the running batch outgrows the first tier. */
+  /** Keeps a token range of every sequence in a lower tier ({@code $.offload}). */
+  public void setOffload(io.kvflow.engine.spec.OffloadSpec o) {
+    this.offload = o;
+  }
+
+  private io.kvflow.engine.spec.OffloadSpec offload = io.kvflow.engine.spec.OffloadSpec.NONE;
+
   public void setPreemption(Preemption p) {
     this.preemption = p;
   }
@@ -89,6 +96,7 @@ public final class RequestExpander implements AccessSource {
       long total = r.rowCount();
       BlockExpander expander = new BlockExpander(sink, placement, finished, layers, r.metadata().blockTokens(), stats,
           progress, total);
+      expander.setOffload(offload);
       if (expansion == Expansion.PREFIX) {
         while (r.next(b)) {
           for (int row = 0; row < b.size(); row++) {

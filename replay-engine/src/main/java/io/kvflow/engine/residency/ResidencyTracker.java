@@ -57,6 +57,8 @@ public final class ResidencyTracker {
   private final long[] tierUnit;
   private final CodecSpec[] codecs;
   private final AccessOutcome outcome;
+  /** The tier that keeps the offloaded token range (0: no offload range). */
+  private final int offloadTier;
   /** The distance rule's codec for the current access (null: the tiers' own). */
   private CodecSpec override;
   /** Slot of the unit in the tier the last {@link #find} returned. */
@@ -109,6 +111,7 @@ public final class ResidencyTracker {
     this.tierUnit = new long[tiers];
     this.codecs = new CodecSpec[tiers];
     this.outcome = new AccessOutcome(tiers);
+    this.offloadTier = config.offload().tier();
     long totalUnits = 0;
     for (int t = 0; t < tiers; t++) {
       TierConfig c = configs.get(t);
@@ -153,7 +156,8 @@ public final class ResidencyTracker {
     AccessOutcome o = outcome;
     if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
       int slot = policies[0].slotOf(key);
-      if (slot != EvictionPolicy.NO_SLOT && codecs[0].kind() == CodecKind.NONE && (flags & AccessSink.INPUT_BLOCK) == 0) {
+      if (slot != EvictionPolicy.NO_SLOT && codecs[0].kind() == CodecKind.NONE
+          && (flags & (AccessSink.INPUT_BLOCK | AccessSink.OFFLOADED)) == 0) {
         firstTierHit(o, slot, key, op, weight, tokens, requestId, step, layer, flags);
         return o;
       }
@@ -162,7 +166,11 @@ public final class ResidencyTracker {
     override = OVERRIDES[(flags & AccessSink.CODEC_MASK) >>> AccessSink.CODEC_SHIFT];
     if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
       o.span = tiers; // a first-tier hit narrows it to 1
-      lookup(key, op, weight);
+      if ((flags & AccessSink.OFFLOADED) != 0 && offloadTier > 0) {
+        lookupOffloaded(key, op, weight);
+      } else {
+        lookup(key, op, weight);
+      }
       lookupLayerAccesses += weight;
       if (o.foundTier < 0) {
         foundNowhereLayerAccesses += o.misses[tiers - 1];
@@ -278,6 +286,65 @@ public final class ResidencyTracker {
       }
       o.created = placeBelow(key, true) >= 0;
     }
+  }
+
+  /**
+   * A block of the offloaded token range ({@code $.offload}): served where it is found (streamed
+   * from a lower tier, as a bypass), then kept in the offload tier whatever the policies above
+   * would do: moved there from a faster tier, or created there.
+   */
+  private void lookupOffloaded(long key, int op, int w) {
+    AccessOutcome o = outcome;
+    int f = find(key);
+    o.foundTier = f;
+    if (f == 0) {
+      policies[0].touchSlot(foundSlot);
+      o.hits[0] = w;
+      o.bytesRead[0] = w * tierUnit[0];
+      o.computeReadBytes = w * tierUnit[0];
+      policies[0].removeSlot(foundSlot);
+      keepInOffloadTier(key);
+      return;
+    }
+    int above = f < 0 ? tiers : f;
+    for (int t = 0; t < above; t++) {
+      o.misses[t] = w;
+    }
+    o.bypassed = true;
+    if (f > 0) {
+      o.hits[f] = w;
+      policies[f].touchSlot(foundSlot);
+      moveOut(f, unitBytes, w);
+      o.stagedBytes = w * unitBytes;
+      if (f != offloadTier) {
+        policies[f].removeSlot(foundSlot);
+        keepInOffloadTier(key);
+      }
+      return;
+    }
+    if (op == AccessOp.READ.code()) {
+      sourceReads++;
+      o.sourceBytes = w * unitBytes;
+    }
+    o.created = keepInOffloadTier(key);
+  }
+
+  /** Writes {@code key} into the offload tier (its admission rule does not apply); demotes the victim. */
+  private boolean keepInOffloadTier(long key) {
+    int t = offloadTier;
+    if (policies[t].contains(key)) {
+      return true;
+    }
+    int out = policies[t].admit(key);
+    if (out == EvictionPolicy.REJECTED) {
+      outcome.dropped++; // a full static offload tier: the unit leaves the hierarchy
+      return false;
+    }
+    written(t, true);
+    if (out == EvictionPolicy.EVICTED) {
+      demote(policies[t].victim(), t + 1);
+    }
+    return true;
   }
 
   private void append(long key, int tokens, int w) {

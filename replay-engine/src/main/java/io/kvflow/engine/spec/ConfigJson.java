@@ -108,6 +108,15 @@ public final class ConfigJson {
         sp.put("recent_tokens", c.sparse().recentTokens());
       }
     }
+    if (c.offload().range() != OffloadSpec.Range.NONE) {
+      ObjectNode o = n.putObject("offload");
+      o.put("tier", c.tiers().get(c.offload().tier()).tier().name());
+      switch (c.offload().range()) {
+        case OLDEST_FRACTION -> o.put("oldest_fraction", c.offload().fraction());
+        case NEWEST_FRACTION -> o.put("newest_fraction", c.offload().fraction());
+        default -> o.put("keep_newest_tokens", c.offload().keepNewestTokens());
+      }
+    }
     if (c.timing() != null) {
       TimingSpec t = c.timing();
       if (t.hardware().equals(Presets.hardware(t.hardware().name()))) {

@@ -166,6 +166,9 @@ final class ConfigRules {
       if (c.codecRule() != null) {
         throw ConfigException.at("$.codec_rule", why);
       }
+      if (c.offload().range() != OffloadSpec.Range.NONE && c.expansion() != Expansion.FULL) {
+        throw ConfigException.at("$.offload", "applies to decode steps; \"expansion\": \"prefix\" has none; remove it");
+      }
       if (c.tiers().get(0).policy() == PolicyKind.OPT && c.expansion() != Expansion.PREFIX) {
         throw ConfigException.at("$.tiers[0].policy", "opt replays a sequence of lookups only; for a requests trace use "
             + "\"expansion\": \"prefix\" (decode appends and frees change residency outside its oracle)");
@@ -178,6 +181,10 @@ final class ConfigRules {
           + "an accesses trace is replayed as recorded; remove it");
     }
     schedulingModes(c.finished(), c.waitForMemory(), c.preemption(), where);
+    if (c.offload().range() != OffloadSpec.Range.NONE) {
+      throw ConfigException.at("$.offload", "applies to requests traces (the expansion knows each block's place in its "
+          + "sequence); an accesses trace records its own reads; remove it");
+    }
     if (c.timing() != null && c.timing().prefetch() == PrefetchKind.REQUEST_AHEAD) {
       throw ConfigException.at("$.prefetch.policy", "request-ahead fetches the prefill blocks of the requests the "
           + "scheduler admits next; an accesses trace has no scheduler; use layer-ahead or reuse-predicted");

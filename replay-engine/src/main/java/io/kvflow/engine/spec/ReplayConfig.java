@@ -26,13 +26,21 @@ import java.util.Locale;
  * @param sparse which blocks a layer reads in a decode step
  * @param discard which tokens are dropped for good
  * @param codecRule the distance rule for data read from lower tiers, or null
+ * @param offload the token range of every layer's context kept in a lower tier (requests traces)
  */
 public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
     FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing, long maxBatchedTokens,
-    boolean waitForMemory, Preemption preemption, SparseSpec sparse, DiscardSpec discard, CodecRule codecRule) {
+    boolean waitForMemory, Preemption preemption, SparseSpec sparse, DiscardSpec discard, CodecRule codecRule, OffloadSpec offload) {
 
   /** The largest batch. */
   public static final int MAX_BATCH = 1_000_000;
+
+  public ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
+      FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing, long maxBatchedTokens,
+      boolean waitForMemory, Preemption preemption, SparseSpec sparse, DiscardSpec discard, CodecRule codecRule) {
+    this(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory,
+        preemption, sparse, discard, codecRule, OffloadSpec.NONE);
+  }
 
   public ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
       FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing) {
@@ -45,6 +53,12 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
       throw ConfigException.at("$", "model, tiers, hierarchy and placement are required");
     }
     tiers = List.copyOf(tiers);
+    if (offload == null) {
+      offload = OffloadSpec.NONE;
+    }
+    if (offload.tier() >= tiers.size()) {
+      throw ConfigException.at("$.offload.tier", "tier " + offload.tier() + " is not one of the " + tiers.size() + " tiers");
+    }
     ConfigRules.tiers(tiers);
     ConfigRules.scheduler(expansion, finished, maxBatch, maxBatchedTokens, waitForMemory, preemption);
     ConfigRules.readFilters(tiers, sparse, discard, codecRule);
@@ -64,7 +78,7 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
   }
 
   public ReplayConfig withTiers(List<TierConfig> t) {
-    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule);
+    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload);
   }
 
   /** This config with the first tier's policy replaced. */
@@ -75,15 +89,15 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
   }
 
   public ReplayConfig withModel(ModelSpec m) {
-    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule);
+    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload);
   }
 
   public ReplayConfig withTiming(TimingSpec t) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload);
   }
 
   public ReplayConfig withExpansion(Expansion e) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload);
   }
 
   static <E extends Enum<E>> String lower(E e) {
@@ -139,7 +153,9 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     SparseSpec sparse = SparseSpec.bind(n);
     DiscardSpec discard = DiscardSpec.bind(n);
     CodecRule rule = CodecRule.bind(n);
+    OffloadSpec offload = OffloadSpec.bind(n, tiers);
     n.finish();
-    return new ReplayConfig(model, tiers, h, p, f, e, batch, seed, timing, batchedTokens, wait, pre, sparse, discard, rule);
+    return new ReplayConfig(model, tiers, h, p, f, e, batch, seed, timing, batchedTokens, wait, pre, sparse, discard, rule,
+        offload);
   }
 }
