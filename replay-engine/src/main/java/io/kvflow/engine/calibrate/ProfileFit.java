@@ -19,8 +19,16 @@ import java.util.stream.IntStream;
  * Jacobian. Rates and curve scales are searched as their logarithm within a factor
  * {@link #SEARCH_FACTOR} of base; nanosecond costs, which may be 0, as {@code asinh(ns / 100)} (linear
  * near 0, logarithmic beyond) from 0 to ten times base (at least 100 us). A step is taken when it
- * lowers the sum, else the damping grows; the search stops when the sum no longer falls. Everything
- * is deterministic: no random start, points in file order.
+ * lowers the sum, else the damping grows; the search stops when the sum no longer falls.
+ *
+ * <p>The model is a sum of maxima (an attention kernel is KV-bound or FLOP-bound, a GEMM
+ * weight-bound or FLOP-bound), so where one side of a maximum limits every point the other side has
+ * no gradient, and a gradient search started on the wrong side stays there (a base profile whose
+ * decode attention FLOP/s is too low makes attention FLOP-bound everywhere, and KV streaming never
+ * moves). So when the search stops, each constant in turn is scanned across its whole range (81
+ * positions, the others held) and moved to the best; if that lowered the sum the search runs again
+ * from there, until a round of scans finds nothing better. Everything is deterministic: no random
+ * start, points in file order.
  *
  * <p>Before searching, each constant is moved alone to both ends of its range: one that changes no
  * point's prediction is {@link Fitting#NOT_CONSTRAINED} and keeps base's value (no eager point says
@@ -28,7 +36,8 @@ import java.util.stream.IntStream;
  * on at the fit (the operator it rates limits no point there: the points only bound it) is moved
  * back toward base as far as the fit allows ({@link Fitting#BOUNDED}), so its value is not an
  * accident of the search path. The leave-one-out prediction of a point applies the same procedure to
- * the other points (starting from the full fit, which only makes it faster) and predicts the point.
+ * the other points (starting from the full fit, which makes it faster and the scans unnecessary) and
+ * predicts the point.
  */
 public final class ProfileFit {
   /** Rates and scales are searched within this factor of base. */
@@ -38,6 +47,9 @@ public final class ProfileFit {
   /** Nanoseconds where asinh turns from linear to logarithmic. */
   private static final double NANOS_KNEE = 100;
   private static final int MAX_ITERATIONS = 400;
+  /** Positions of one constant tried across its range by a scan. */
+  private static final int SCAN_STEPS = 80;
+  private static final int MAX_SCAN_ROUNDS = 20;
   /** A prediction change smaller than this (in ln) is no change (per-layer rounding to ns is far above). */
   private static final double NO_CHANGE = 1e-9;
 
@@ -61,7 +73,7 @@ public final class ProfileFit {
     if (points.isEmpty()) {
       throw new IllegalArgumentException("no points to fit");
     }
-    Result full = fit(points, start());
+    Result full = fit(points, start(), true);
     HardwareSpec fitted = hardware(full.theta);
     double[] loo = new double[points.size()];
     java.util.Arrays.fill(loo, Double.NaN);
@@ -69,7 +81,7 @@ public final class ProfileFit {
       IntStream.range(0, points.size()).parallel().forEach(i -> {
         List<MeasuredPoint> others = new ArrayList<>(points);
         others.remove(i);
-        loo[i] = points.get(i).predictedMs(hardware(fit(others, full.theta).theta));
+        loo[i] = points.get(i).predictedMs(hardware(fit(others, full.theta, false).theta));
       });
     }
     List<ConstantFit> constants = new ArrayList<>();
@@ -92,7 +104,33 @@ public final class ProfileFit {
   /** A search position and what the points said of each constant. */
   private record Result(double[] theta, Fitting[] fitting) {}
 
-  private Result fit(List<MeasuredPoint> points, double[] from) {
+  /**
+   * Moves each free constant in turn to the best of {@link #SCAN_STEPS} positions across its range,
+   * the others held; true when that lowered the cost (then {@code theta} holds the new position).
+   */
+  private boolean scan(List<MeasuredPoint> points, boolean[] free, double[] theta) {
+    double cost = cost(points, theta);
+    double start = cost;
+    for (int j = 0; j < n; j++) {
+      if (!free[j]) {
+        continue;
+      }
+      double best = theta[j];
+      double[] t = theta.clone();
+      for (int s = 0; s <= SCAN_STEPS; s++) {
+        t[j] = lower(j) + (upper(j) - lower(j)) * s / SCAN_STEPS;
+        double c = cost(points, t);
+        if (c < cost) {
+          cost = c;
+          best = t[j];
+        }
+      }
+      theta[j] = best;
+    }
+    return cost < start * (1 - 1e-6);
+  }
+
+  private Result fit(List<MeasuredPoint> points, double[] from, boolean scan) {
     double[] theta0 = start();
     double[] r0 = residuals(points, theta0);
     Fitting[] fitting = new Fitting[n];
@@ -107,6 +145,11 @@ public final class ProfileFit {
       }
     }
     theta = search(points, free, theta);
+    if (scan) {
+      for (int round = 0; round < MAX_SCAN_ROUNDS && scan(points, free, theta); round++) {
+        theta = search(points, free, theta);
+      }
+    }
     // constants no point depends on at the fit: back toward base as far as the fit allows
     double[] r = residuals(points, theta);
     double cost = dot(r, r);

@@ -19,6 +19,7 @@ import io.kvflow.engine.time.StepPredictor.OffloadMode;
 import io.kvflow.engine.time.StepPredictor.Scenario;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
@@ -135,6 +136,32 @@ class ProfileFitTest {
       assertTrue(Math.abs(p.errorPct()) < 1, p + " within 1%");
     }
     assertTrue(c.errors().maxPct() < 1, c.errors().toString());
+  }
+
+  @Test
+  void recoversFromStartsOffInEveryDirection() {
+    // seeded: each constant 20-50% too high or too low, so maxima start on either side (a base whose
+    // decode attention FLOP/s is low makes attention FLOP-bound everywhere: no gradient for KV streaming)
+    List<MeasuredPoint> points = grid();
+    double[] want = ProfileConstant.read(known());
+    Random random = new Random(13);
+    for (int start = 0; start < 12; start++) {
+      double[] v = want.clone();
+      double[] off = new double[v.length];
+      for (int j = 0; j < v.length; j++) {
+        double f = 1.2 + 0.3 * random.nextDouble();
+        off[j] = random.nextBoolean() ? f : 1 / f;
+        v[j] *= off[j];
+      }
+      Calibration c = new ProfileFit(ProfileConstant.apply(known(), v)).calibrate(points, false);
+      for (ConstantFit f : c.constants()) {
+        int j = f.constant().ordinal();
+        // a curve's scale is relative to base's curve, which was off by off[j]
+        double got = f.constant().unit() == ProfileConstant.Unit.SCALE ? f.fitted() * off[j] : f.fitted();
+        assertEquals(want[j], got, 0.02 * want[j], "start " + start + ": " + f);
+      }
+      assertTrue(c.errors().maxPct() < 1, "start " + start + ": " + c.errors());
+    }
   }
 
   @Test
