@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "calibrate", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = {"Fit a hardware profile's compute and copy constants to measured step times, or check a profile "
-        + "against them. POINTS.csv holds one measured step per line (columns: docs/cli.md, Calibration points).",
+        + "against them.",
+        "POINTS.csv holds one measured step per line (columns: docs/cli.md, Calibration).",
         "--hardware BASE fits, starting from BASE, and prints each point's error and leave-one-out error; -o writes "
             + "the fitted profile as a hardware JSON file.",
         "--check PROFILE prints predicted against measured times, fitting nothing."})
@@ -139,7 +140,8 @@ final class CalibrateCommand implements Callable<Integer> {
     for (ConstantFit f : c.constants()) {
       String change = switch (f.fitting()) {
         case FITTED -> String.format(Locale.ROOT, "%+8.2f%%", f.changePct()) + (f.atSearchLimit()
-            ? "  at the search limit (a factor " + (int) ProfileFit.SEARCH_FACTOR + " from base): the points ask for more" : "");
+            ? "  at the edge of the search range (a factor " + (int) ProfileFit.SEARCH_FACTOR + " from base): the points "
+                + "ask for a value beyond it" : "");
         case BOUNDED -> String.format(Locale.ROOT, "%+8.2f%%", f.changePct())
             + "  bounded only: no point depends on it at the fit; as near base as the points allow";
         case NOT_CONSTRAINED -> "        -  not constrained, kept (needs " + f.constant().constrainedBy() + ")";

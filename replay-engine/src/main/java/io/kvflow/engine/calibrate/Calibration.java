@@ -41,7 +41,7 @@ public record Calibration(HardwareSpec base, HardwareSpec fitted, List<ConstantF
    * @param fitted its fitted value
    * @param fitting how the points bear on it
    * @param atSearchLimit whether the fit stopped at the edge of the search range (a factor
-   *     {@link ProfileFit#SEARCH_FACTOR} from base): the points ask for more
+   *     {@link ProfileFit#SEARCH_FACTOR} from base): the points ask for a value beyond it
    */
   public record ConstantFit(ProfileConstant constant, String path, double base, double fitted, Fitting fitting,
       boolean atSearchLimit) {

@@ -133,7 +133,7 @@ public final class PointsCsv {
       }
       if (col == null) {
         throw new BadInputException(at(c) + ": unknown column '" + cells[c] + "'; the columns are " + columnList()
-            + " (docs/cli.md, Calibration points)");
+            + " (docs/cli.md, Calibration)");
       }
       if (columnAt[col.ordinal()] >= 0) {
         throw new BadInputException(at(c) + ": column '" + col.header() + "' given twice (first as column "
@@ -145,7 +145,7 @@ public final class PointsCsv {
       if (k.required() && columnAt[k.ordinal()] < 0) {
         throw new BadInputException(file + ": line " + line + ": no column '" + k.header() + "'; every points file has "
             + Arrays.stream(Column.values()).filter(Column::required).map(Column::header)
-                .collect(Collectors.joining(", ")) + " (docs/cli.md, Calibration points)");
+                .collect(Collectors.joining(", ")) + " (docs/cli.md, Calibration)");
       }
     }
   }
@@ -169,7 +169,7 @@ public final class PointsCsv {
     int header = Arrays.stream(columnAt).max().orElse(-1) + 1;
     if (cells.length != header) {
       int col = Math.min(cells.length, header);
-      throw new BadInputException(at(col) + ": " + (cells.length < header ? "missing; " : "one field too many; ")
+      throw new BadInputException(at(col) + ": " + (cells.length < header ? "missing; " : "beyond the header's; ")
           + "the line has " + cells.length + " fields and the header " + header);
     }
     for (Column k : Column.values()) {
