@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kvflow.common.BadInputException;
+import io.kvflow.common.FileKind;
+import io.kvflow.common.InputCheck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -41,6 +43,38 @@ public final class ConfigLoader {
   }
 
   public static LoadedConfig fromFile(Path file) {
+    JsonNode tree = readJson(file);
+    return new LoadedConfig(ReplayConfig.bind(new ConfigNode(file.toString(), "$", tree)), tree);
+  }
+
+  /**
+   * A hardware preset name ({@link Presets#HARDWARE}) or a hardware JSON file (an object as in the
+   * shipped {@code presets/hardware/*.json}); a preset name wins over a file of the same name unless
+   * the argument has a path separator or ends in .json. A file must be a regular file.
+   */
+  public static LoadedHardware loadHardware(String fileOrPreset) {
+    boolean looksLikePath = fileOrPreset.contains("/") || fileOrPreset.contains(java.io.File.separator)
+        || fileOrPreset.endsWith(".json");
+    JsonNode preset = looksLikePath ? null : Presets.resource("hardware", fileOrPreset);
+    if (preset != null) {
+      return new LoadedHardware(HardwareSpec.bind(new ConfigNode("hardware " + fileOrPreset, "$", preset)), preset, null);
+    }
+    Path p;
+    try {
+      p = Path.of(fileOrPreset);
+    } catch (java.nio.file.InvalidPathException e) {
+      p = null;
+    }
+    if (p == null || FileKind.of(p) == FileKind.ABSENT) {
+      throw new BadInputException(fileOrPreset + ": no such hardware file or preset (presets: "
+          + String.join(", ", Presets.HARDWARE) + ")");
+    }
+    InputCheck.requireRegularFile(p, "hardware");
+    JsonNode tree = readJson(p);
+    return new LoadedHardware(HardwareSpec.bind(new ConfigNode(p.toString(), "$", tree)), tree, p);
+  }
+
+  private static JsonNode readJson(Path file) {
     JsonNode tree;
     try {
       tree = JSON.readTree(Files.readString(file));
@@ -55,7 +89,7 @@ public final class ConfigLoader {
     if (tree == null || tree.isMissingNode()) {
       throw new ConfigException(file + ": empty file; expected a JSON object");
     }
-    return new LoadedConfig(ReplayConfig.bind(new ConfigNode(file.toString(), "$", tree)), tree);
+    return tree;
   }
 
   /** Binds a config given as JSON ({@code source} names it in errors). */
@@ -65,4 +99,7 @@ public final class ConfigLoader {
 
   /** A bound config with the JSON it came from (hashed into the report's manifest). */
   public record LoadedConfig(ReplayConfig config, JsonNode json) {}
+
+  /** Bound hardware with the JSON it came from and its file (null for a preset). */
+  public record LoadedHardware(HardwareSpec hardware, JsonNode json, Path file) {}
 }

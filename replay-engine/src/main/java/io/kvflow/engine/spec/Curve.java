@@ -30,6 +30,15 @@ public record Curve(double[] x, double[] y) {
     return new Curve(new double[] {1}, new double[] {y});
   }
 
+  /** This curve with every y multiplied by {@code factor}. */
+  public Curve scaled(double factor) {
+    double[] scaled = y.clone();
+    for (int i = 0; i < scaled.length; i++) {
+      scaled[i] *= factor;
+    }
+    return new Curve(x, scaled);
+  }
+
   public double at(double at) {
     if (at <= x[0]) {
       return y[0];

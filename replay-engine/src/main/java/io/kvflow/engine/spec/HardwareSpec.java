@@ -35,6 +35,16 @@ public record HardwareSpec(String name, double hbmBandwidthBps, double peakFlops
     }
   }
 
+  /** This hardware with another compute profile. */
+  public HardwareSpec withCompute(ComputeProfile profile) {
+    return new HardwareSpec(name, hbmBandwidthBps, peakFlops, layerOverheadNs, links, hbmCapacityBytes, profile);
+  }
+
+  /** This hardware with other links. */
+  public HardwareSpec withLinks(List<LinkSpec> replaced) {
+    return new HardwareSpec(name, hbmBandwidthBps, peakFlops, layerOverheadNs, replaced, hbmCapacityBytes, compute);
+  }
+
   /**
    * The links a transfer from tier kind {@code from} into {@code to} crosses, in order: a direct
    * link if there is one, else the route with the fewest hops through kinds in {@code kinds} (the

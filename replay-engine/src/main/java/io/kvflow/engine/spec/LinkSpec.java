@@ -21,6 +21,11 @@ public record LinkSpec(String name, String from, String to, double bandwidthBps,
     return l;
   }
 
+  /** This link with another bandwidth and per-transfer overhead. */
+  public LinkSpec withTransfer(double bandwidth, long overhead) {
+    return new LinkSpec(name, from, to, bandwidth, overhead, dmaEngines);
+  }
+
   /** Time of one transfer of {@code bytes} alone on the link. */
   public long transferNs(long bytes) {
     return overheadNs + (long) Math.ceil(bytes * 1e9 / bandwidthBps);
