@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Page-level fuzzing of trace files: seeded byte flips, zeroed ranges, truncated pages and cut
  * files, aimed at the pages of the sample traces and of small generated ones ({@link ParquetFuzz}).
  *
- * <p>By default a subset sized for CI runs (a few seconds). The acceptance set (1,000 byte flips of
+ * <p>By default a subset sized for CI runs (600 cases, a few seconds). The acceptance set (1,000 byte flips of
  * KVFlow-written traces, 200 of each other kind of damage, 600 cases on files without checksums)
  * runs with {@code -Dkvflow.fuzz=full} and prints its counts:
  * {@code mvn -B -ntp -o test -pl trace-format -am -Dtest=ParquetFuzzTest -Dsurefire.failIfNoSpecifiedTests=false -Dkvflow.fuzz=full}.
@@ -63,7 +63,7 @@ class ParquetFuzzTest {
    */
   @Test
   void byteFlipsInPagesOfKvflowTracesReadIdenticallyOrAreRefused() {
-    Tally tally = fuzz("byte flips, KVFlow-written traces", written, FULL ? 1000 : 160, 0,
+    Tally tally = fuzz("byte flips, KVFlow-written traces", written, FULL ? 1000 : 300, 0,
         rnd -> rnd.nextInt(4) == 0 ? Kind.FLIP_PAGE_HEADER : Kind.FLIP_PAGE_BODY, true);
     assertEquals(0, tally.count(Kind.FLIP_PAGE_BODY, Outcome.IDENTICAL), "every flip of a checksummed page is caught");
   }
@@ -72,14 +72,14 @@ class ParquetFuzzTest {
   @Test
   void otherDamageOfKvflowTracesReadsIdenticallyOrIsRefused() {
     Kind[] kinds = {Kind.ZERO_RANGE, Kind.TRUNCATE_PAGE, Kind.CUT_FILE, Kind.FLIP_ANYWHERE};
-    fuzz("other damage, KVFlow-written traces", written, FULL ? 800 : 60, 100_000,
+    fuzz("other damage, KVFlow-written traces", written, FULL ? 800 : 120, 100_000,
         rnd -> kinds[rnd.nextInt(kinds.length)], true);
   }
 
   /** Dictionary, delta and V2 pages with checksums: verified before parquet-java's value readers see them. */
   @Test
   void checksummedPagesOfOtherLayoutsAreVerifiedToo() {
-    fuzz("byte flips, other layouts with checksums", otherLayouts, FULL ? 300 : 40, 200_000,
+    fuzz("byte flips, other layouts with checksums", otherLayouts, FULL ? 300 : 60, 200_000,
         rnd -> rnd.nextInt(4) == 0 ? Kind.FLIP_PAGE_HEADER : Kind.FLIP_PAGE_BODY, true);
   }
 
@@ -90,7 +90,7 @@ class ParquetFuzzTest {
   @Test
   void damagedPagesWithoutChecksumsAreRefusedNotInternalErrors() {
     Kind[] kinds = Kind.values();
-    fuzz("all damage, files without checksums", unchecked, FULL ? 600 : 60, 300_000,
+    fuzz("all damage, files without checksums", unchecked, FULL ? 600 : 120, 300_000,
         rnd -> kinds[rnd.nextInt(kinds.length)], false);
   }
 
