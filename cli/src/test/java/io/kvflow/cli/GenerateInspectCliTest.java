@@ -8,10 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kvflow.cli.CliTestSupport.Result;
+import io.kvflow.trace.TraceKind;
+import io.kvflow.trace.TraceMetadata;
+import io.kvflow.trace.TraceSchema;
+import io.kvflow.trace.parquet.TraceCodecFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Stream;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,6 +85,55 @@ class GenerateInspectCliTest {
     assertBadInput(CliTestSupport.run("inspect", empty.toString()), "empty file");
     assertBadInput(CliTestSupport.run("inspect", dir.toString()), "is a directory");
     assertBadInput(CliTestSupport.run("inspect", dir.resolve("nope.parquet").toString()), "no such file");
+  }
+
+  @Test
+  void inspectSaysPageChecksumsWereVerifiedAndRefusesADamagedPage() throws Exception {
+    Path good = dir.resolve("chat.parquet");
+    assertEquals(0, CliTestSupport.run("generate", "chat", "--requests", "500", "--seed", "3", "-o", good.toString(), "-q")
+        .exit());
+    Result r = CliTestSupport.run("inspect", good.toString(), "--json");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode crc = new ObjectMapper().readTree(r.out()).get("page_checksums");
+    assertEquals("verified", crc.get("status").asText());
+    assertTrue(crc.get("pages").asLong() > 7, "at least one page per column and the tenant dictionary");
+    assertEquals(crc.get("pages").asLong(), crc.get("verified_pages").asLong());
+    Result text = CliTestSupport.run("inspect", good.toString(), "-q");
+    assertTrue(text.out().lines().anyMatch(l -> l.matches("page_checksums\\.status\\s+verified")), text.out());
+
+    byte[] bytes = Files.readAllBytes(good);
+    bytes[bytes.length / 3] ^= 0x10; // inside the block_hashes pages, most of the file
+    Path damaged = Files.write(dir.resolve("damaged.parquet"), bytes);
+    Result bad = CliTestSupport.run("inspect", damaged.toString(), "--json");
+    assertBadInput(bad, damaged + ": row group 0, column block_hashes, page ");
+    assertTrue(bad.err().contains(": CRC32 checksum mismatch (stored "), bad.err());
+    assertEquals("", bad.out());
+  }
+
+  @Test
+  void inspectOfATraceWithoutPageChecksumsSaysTheyAreAbsent() throws Exception {
+    Path file = dir.resolve("other.parquet");
+    SimpleGroupFactory rows = new SimpleGroupFactory(TraceSchema.ACCESSES);
+    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(file))
+        .withConf(new PlainParquetConfiguration())
+        .withType(TraceSchema.ACCESSES)
+        .withExtraMetaData(TraceMetadata.of(TraceKind.ACCESSES, 16, "another writer").toKeyValues())
+        .withCodecFactory(new TraceCodecFactory())
+        .withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
+        .withPageWriteChecksumEnabled(false)
+        .build()) {
+      for (int i = 0; i < 100; i++) {
+        w.write(rows.newGroup().append(TraceSchema.TIME_NS, (long) i).append(TraceSchema.REQUEST_ID, 1L)
+            .append(TraceSchema.STEP, -1).append(TraceSchema.LAYER, -1).append(TraceSchema.BLOCK, (long) i % 7)
+            .append(TraceSchema.OP, 0).append(TraceSchema.TOKENS, 16));
+      }
+    }
+    Result r = CliTestSupport.run("inspect", file.toString(), "--json");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    assertEquals(100, j.get("accesses").asLong());
+    assertEquals("absent", j.get("page_checksums").get("status").asText());
+    assertEquals(0, j.get("page_checksums").get("verified_pages").asLong());
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.kvflow.trace.TraceKind;
 import io.kvflow.trace.TraceMetadata;
 import io.kvflow.trace.batch.AccessBatch;
 import io.kvflow.trace.batch.RequestBatch;
+import io.kvflow.trace.parquet.PageChecksums;
 import io.kvflow.trace.parquet.TraceReader;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -19,6 +20,10 @@ import java.util.Set;
  * <p>Block references: for a requests trace, one per entry of {@code block_hashes}; for an accesses
  * trace, one per READ or WRITE row. {@code ideal_block_hit_ratio} = 1 - distinct / references, the
  * hit ratio of an infinite cache.
+ *
+ * <p>{@code page_checksums} says whether the pages carried CRC32 checksums: {@code verified} (every
+ * page had one and all matched; a mismatch stops the read instead), {@code partial}, {@code absent}
+ * (files of writers that write none: damage inside pages cannot be detected), {@code no pages}.
  */
 public final class TraceInspector {
   private static final int BATCH_ROWS = 1 << 16;
@@ -46,6 +51,11 @@ public final class TraceInspector {
       } else {
         accesses(reader, out, progress);
       }
+      PageChecksums checksums = reader.pageChecksums();
+      ObjectNode crc = out.putObject("page_checksums");
+      crc.put("status", checksums.status().wireName());
+      crc.put("pages", checksums.pages());
+      crc.put("verified_pages", checksums.verifiedPages());
       return out;
     }
   }

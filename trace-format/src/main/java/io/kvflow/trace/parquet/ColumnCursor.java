@@ -38,6 +38,11 @@ import org.apache.parquet.schema.Type;
  * narrowed in one tight loop. Every other page (dictionary, delta, optional columns, lists, V2
  * pages written by other engines) goes through parquet-java's value and level readers, one value
  * at a time. Both paths are tested to give identical batches.
+ *
+ * <p>Every page reaches this class after parquet-java has checked its CRC32 (when the page has
+ * one) while loading the row group, so both paths decode only verified bytes; the cursor counts
+ * the pages that had a checksum. A page that cannot be decoded stops the read with a message
+ * naming the row group, column and page.
  */
 final class ColumnCursor {
   private final String file;
@@ -62,6 +67,9 @@ final class ColumnCursor {
   private int pendingDef;
   private int rowGroup;
   private long rowBase;
+  private int dataPage;
+  private long pagesRead;
+  private long pagesWithChecksum;
 
   ColumnCursor(String file, String name, ColumnDescriptor descriptor, boolean nullable) {
     this.file = file;
@@ -79,6 +87,16 @@ final class ColumnCursor {
     return name;
   }
 
+  /** Pages decoded so far (dictionary pages included). */
+  long pagesRead() {
+    return pagesRead;
+  }
+
+  /** Pages decoded so far that carried a CRC32, verified when their row group was loaded. */
+  long pagesWithChecksum() {
+    return pagesWithChecksum;
+  }
+
   void startRowGroup(PageReadStore store, int rowGroupIndex, long firstRowInFile) {
     this.rowGroup = rowGroupIndex;
     this.rowBase = firstRowInFile;
@@ -86,11 +104,28 @@ final class ColumnCursor {
     this.chunkRemaining = pages.getTotalValueCount();
     this.pageRemaining = 0;
     this.pending = false;
-    DictionaryPage dictionaryPage = pages.readDictionaryPage();
+    this.dataPage = -1;
+    if (maxRep == 0 && chunkRemaining != store.getRowCount()) {
+      throw TraceFormatException.atChunk(file, rowGroup, name, "the column chunk holds " + chunkRemaining
+          + " values for the row group's " + store.getRowCount() + " rows");
+    }
+    DictionaryPage dictionaryPage;
     try {
+      dictionaryPage = pages.readDictionaryPage();
       this.dictionary = dictionaryPage == null ? null : dictionaryPage.getEncoding().initDictionary(descriptor, dictionaryPage);
-    } catch (IOException e) {
-      throw corrupt(0, "unreadable dictionary page (" + e.getMessage() + ")");
+    } catch (IOException | RuntimeException e) {
+      throw damaged(-1, "undecodable dictionary page (" + Causes.oneLine(e) + ")");
+    }
+    if (dictionaryPage != null) {
+      countPage(dictionaryPage.getCrc().isPresent());
+    }
+  }
+
+  /** Checks, at the end of a row group, that the chunk held no more values than its rows. */
+  void finishRowGroup() {
+    if (chunkRemaining != 0 || pending) {
+      throw TraceFormatException.atChunk(file, rowGroup, name, "the column chunk holds more values than the row "
+          + "group's rows");
     }
   }
 
@@ -299,7 +334,7 @@ final class ColumnCursor {
   }
 
   private void readEntry(int row) {
-    if (pageRemaining == 0) {
+    while (pageRemaining == 0) {
       nextPage(row);
     }
     pendingRep = rep.next();
@@ -312,7 +347,7 @@ final class ColumnCursor {
 
   /** Makes values available; returns how many of {@code want} rows the current page can give. */
   private int take(int want, int row) {
-    if (pageRemaining == 0) {
+    while (pageRemaining == 0) {
       nextPage(row);
     }
     int k = Math.min(want, pageRemaining);
@@ -339,11 +374,25 @@ final class ColumnCursor {
   }
 
   private void nextPage(int row) {
-    DataPage page = pages.readPage();
+    DataPage page;
+    try {
+      page = pages.readPage();
+    } catch (RuntimeException e) {
+      throw damaged(dataPage + 1, "undecodable page (" + Causes.oneLine(e) + ")");
+    }
     if (page == null) {
       throw corrupt(row, "column chunk ends before the row group's rows (file truncated or corrupt)");
     }
+    dataPage++;
+    countPage(page.getCrc().isPresent());
     pageRemaining = page.getValueCount();
+    if (pageRemaining < 0 || pageRemaining > chunkRemaining) {
+      throw damaged(dataPage, "page header gives " + pageRemaining + " values; " + chunkRemaining
+          + " are left in the column chunk");
+    }
+    if (!(page instanceof DataPageV1) && !(page instanceof DataPageV2)) {
+      throw corrupt(row, "unknown data page type " + page.getClass().getSimpleName());
+    }
     try {
       if (page instanceof DataPageV1 v1) {
         ByteBufferInputStream in = v1.getBytes().toInputStream();
@@ -354,11 +403,16 @@ final class ColumnCursor {
         rep = maxRep == 0 ? Levels.ZERO : Levels.rle(maxRep, v2.getRepetitionLevels().toInputStream());
         def = maxDef == 0 ? Levels.ZERO : Levels.rle(maxDef, v2.getDefinitionLevels().toInputStream());
         setUpValues(v2.getDataEncoding(), v2.getData().toInputStream(), pageRemaining - v2.getNullCount());
-      } else {
-        throw corrupt(row, "unknown data page type " + page.getClass().getSimpleName());
       }
-    } catch (IOException e) {
-      throw corrupt(row, "unreadable data page (" + e.getMessage() + ")");
+    } catch (IOException | RuntimeException e) {
+      throw damaged(dataPage, "undecodable page (" + Causes.oneLine(e) + ")");
+    }
+  }
+
+  private void countPage(boolean hasChecksum) {
+    pagesRead++;
+    if (hasChecksum) {
+      pagesWithChecksum++;
     }
   }
 
@@ -386,6 +440,15 @@ final class ColumnCursor {
 
   TraceFormatException corrupt(int rowInBatch, String problem) {
     return TraceFormatException.atCell(file, rowGroup, rowBase + rowInBatch, name, problem);
+  }
+
+  /** A decoder failure inside the current page: the page's bytes do not decode as its header says. */
+  TraceFormatException undecodable(RuntimeException e) {
+    return damaged(Math.max(dataPage, 0), "undecodable page (" + Causes.oneLine(e) + ")");
+  }
+
+  private TraceFormatException damaged(int page, String problem) {
+    return TraceFormatException.atPage(file, rowGroup, name, page, problem);
   }
 
   /** Advances the row base after a batch of {@code rows}. */

@@ -51,6 +51,7 @@ final class ColumnStoreWriter implements AutoCloseable {
         .withDictionaryEncoding(false)
         .withPageSize(options.pageBytes())
         .withSizeStatisticsEnabled(false)
+        .withPageWriteChecksumEnabled(true) // CRC32 of every page; readers verify it
         .withStatisticsEnabled(TraceSchema.BLOCK, false)
         .withStatisticsEnabled(TraceSchema.REQUEST_ID, false)
         .build();

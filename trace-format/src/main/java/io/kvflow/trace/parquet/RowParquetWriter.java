@@ -45,6 +45,7 @@ final class RowParquetWriter<R> implements AutoCloseable {
               .withPageSize(options.pageBytes())
               .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
               .withDictionaryEncoding(false)
+              .withPageWriteChecksumEnabled(true) // CRC32 of every page; readers verify it
               .withValidation(false);
       for (String column : dictionaryColumns) {
         builder = builder.withDictionaryEncoding(column, true);

@@ -102,6 +102,7 @@ public final class TraceCodecFactory implements CompressionCodecFactory {
 
     @Override
     public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
+      requireSize(uncompressedSize);
       if (codec == CompressionCodecName.UNCOMPRESSED) {
         return bytes;
       }
@@ -114,6 +115,7 @@ public final class TraceCodecFactory implements CompressionCodecFactory {
     @Override
     public void decompress(ByteBuffer input, int compressedSize, ByteBuffer output, int uncompressedSize)
         throws IOException {
+      requireSize(uncompressedSize);
       byte[] in = new byte[compressedSize];
       input.duplicate().get(in);
       byte[] out = new byte[uncompressedSize];
@@ -124,6 +126,12 @@ public final class TraceCodecFactory implements CompressionCodecFactory {
       }
       output.put(out);
       output.flip();
+    }
+
+    private static void requireSize(int uncompressedSize) throws IOException {
+      if (uncompressedSize < 0) {
+        throw new IOException("page header gives a negative uncompressed size (" + uncompressedSize + ")");
+      }
     }
 
     private void decompressArrays(byte[] in, int inOff, int inLen, byte[] out, int outOff, int outLen)

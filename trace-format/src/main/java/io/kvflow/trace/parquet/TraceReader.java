@@ -44,6 +44,7 @@ public final class TraceReader implements AutoCloseable {
   private final ParquetFileReader reader;
   private final TraceMetadata metadata;
   private final Map<String, ColumnCursor> cursors = new LinkedHashMap<>();
+  private final Map<String, ColumnDescriptor> projected = new LinkedHashMap<>();
   private final BufferAllocator allocator = new RootAllocator();
   private final long rowCount;
   private int rowGroup = -1;
@@ -57,11 +58,13 @@ public final class TraceReader implements AutoCloseable {
     this.file = path.toString();
     checkFile();
     try {
+      // CRC32 of every page that has one is checked as its row group loads, before any decoding
       ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
-          .withCodecFactory(new TraceCodecFactory()).build();
+          .withCodecFactory(new TraceCodecFactory()).usePageChecksumVerification(true).build();
       this.reader = ParquetFileReader.open(new LocalInputFile(path), options);
     } catch (IOException | RuntimeException e) {
-      throw new TraceFormatException(file + ": unreadable Parquet footer (" + oneLine(e) + "); expected a KVFlow trace");
+      throw new TraceFormatException(file + ": unreadable Parquet footer (" + Causes.oneLine(e)
+          + "); expected a KVFlow trace");
     }
     try {
       this.metadata = SchemaCheck.metadata(file, reader.getFileMetaData().getKeyValueMetaData());
@@ -75,6 +78,7 @@ public final class TraceReader implements AutoCloseable {
         if (wanted.contains(c)) {
           ColumnDescriptor d = descriptors.get(c);
           projection.add(d);
+          projected.put(c, d);
           cursors.put(c, new ColumnCursor(file, c, d, TraceSchema.nullable(c)));
         }
       }
@@ -132,6 +136,20 @@ public final class TraceReader implements AutoCloseable {
     return reader.getRowGroups().size();
   }
 
+  /**
+   * The pages decoded so far and how many carried a verified CRC32; after a full read, the whole
+   * file's (of the columns read).
+   */
+  public PageChecksums pageChecksums() {
+    long pages = 0;
+    long verified = 0;
+    for (ColumnCursor c : cursors.values()) {
+      pages += c.pagesRead();
+      verified += c.pagesWithChecksum();
+    }
+    return new PageChecksums(pages, verified);
+  }
+
   /** Bytes of the file's column chunks as stored (compressed). */
   public long storedBytes() {
     long total = 0;
@@ -174,7 +192,7 @@ public final class TraceReader implements AutoCloseable {
       } catch (TraceFormatException e) {
         throw e;
       } catch (RuntimeException e) {
-        throw c.corrupt(0, "undecodable data (" + oneLine(e) + ")");
+        throw c.undecodable(e);
       }
     }
     batch.setSize(n);
@@ -208,7 +226,7 @@ public final class TraceReader implements AutoCloseable {
       } catch (TraceFormatException e) {
         throw e;
       } catch (RuntimeException e) {
-        throw c.corrupt(0, "undecodable data (" + oneLine(e) + ")");
+        throw c.undecodable(e);
       }
     }
     if (!cursors.containsKey(TraceSchema.BLOCK_HASHES)) {
@@ -227,6 +245,9 @@ public final class TraceReader implements AutoCloseable {
     nextRow += n;
     for (ColumnCursor c : cursors.values()) {
       c.advance(n);
+      if (rowsLeftInGroup == 0) {
+        c.finishRowGroup();
+      }
     }
   }
 
@@ -239,8 +260,7 @@ public final class TraceReader implements AutoCloseable {
       try {
         store = reader.readNextRowGroup();
       } catch (IOException | RuntimeException e) {
-        throw new TraceFormatException(file + ": row group " + (rowGroup + 1) + ": unreadable (" + oneLine(e)
-            + "); the file may be truncated or corrupt");
+        throw RowGroupDiagnosis.unreadable(path, reader, rowGroup + 1, projected, e);
       }
       if (store == null) {
         return false;
@@ -410,12 +430,6 @@ public final class TraceReader implements AutoCloseable {
     } catch (IOException e) {
       throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
     }
-  }
-
-  static String oneLine(Throwable e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
   }
 
   private void closeQuietly() {

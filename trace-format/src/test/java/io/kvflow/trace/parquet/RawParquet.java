@@ -26,13 +26,21 @@ public final class RawParquet {
   /** One row: top-level field name to value (Long, Integer, Float, String, long[] for a list, null). */
   public static void write(Path out, MessageType schema, Map<String, String> metadata, List<Map<String, Object>> rows,
       boolean dictionary, WriterVersion version, int pageRows) throws IOException {
+    write(out, schema, metadata, rows, dictionary, version, pageRows, CompressionCodecName.SNAPPY, true);
+  }
+
+  /** As above, with the page codec and whether pages carry CRC32 checksums (many writers write none). */
+  public static void write(Path out, MessageType schema, Map<String, String> metadata, List<Map<String, Object>> rows,
+      boolean dictionary, WriterVersion version, int pageRows, CompressionCodecName codec, boolean pageChecksums)
+      throws IOException {
     SimpleGroupFactory groups = new SimpleGroupFactory(schema);
     try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(out))
         .withConf(new PlainParquetConfiguration())
         .withType(schema)
         .withExtraMetaData(metadata)
         .withCodecFactory(new TraceCodecFactory())
-        .withCompressionCodec(CompressionCodecName.SNAPPY)
+        .withCompressionCodec(codec)
+        .withPageWriteChecksumEnabled(pageChecksums)
         .withDictionaryEncoding(dictionary)
         .withWriterVersion(version)
         .withPageRowCountLimit(pageRows)
