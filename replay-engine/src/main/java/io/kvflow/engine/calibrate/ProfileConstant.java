@@ -121,7 +121,7 @@ public enum ProfileConstant {
         c.prefillAttentionFlops().scaled(values[PREFILL_ATTENTION_FLOPS.ordinal()]),
         values[DECODE_ATTENTION_FLOPS.ordinal()], nanos(values, LAUNCH_GRAPH_NS), nanos(values, LAUNCH_EAGER_NS),
         c.elementwiseKernelsPerLayer(), c.stepKernels(), c.allReduceLatencyNs(), c.allReduceBps(),
-        nanos(values, CROSS_STREAM_WAIT_NS));
+        nanos(values, CROSS_STREAM_WAIT_NS)).withFixedOf(c);
     HardwareSpec hw = base.withCompute(fitted);
     int link = dramLink(base);
     if (link < 0) {

@@ -18,11 +18,30 @@ package io.kvflow.engine.spec;
  * @param allReduceLatencyNs fixed cost of one all-reduce across tensor-parallel GPUs
  * @param allReduceBps bus bandwidth of an all-reduce
  * @param crossStreamWaitNs cost of one wait of the compute stream on a copy stream's event
+ * @param gemmFixedNs a GEMM kernel's own fixed time beyond its launch (ramp-up and tail)
+ * @param attentionFixedNs an attention kernel's own fixed time beyond its launch
+ * @param elementwiseFixedNs an elementwise kernel's own fixed time beyond its launch
  */
 public record ComputeProfile(double weightStreamBps, double kvStreamBps, double activationBps, Curve gemmFlops,
     Curve prefillAttentionFlops, double decodeAttentionFlops, long launchGraphNs, long launchEagerNs,
     int elementwiseKernelsPerLayer, int stepKernels, long allReduceLatencyNs, double allReduceBps,
-    long crossStreamWaitNs) {
+    long crossStreamWaitNs, long gemmFixedNs, long attentionFixedNs, long elementwiseFixedNs) {
+
+  public ComputeProfile(double weightStreamBps, double kvStreamBps, double activationBps, Curve gemmFlops,
+      Curve prefillAttentionFlops, double decodeAttentionFlops, long launchGraphNs, long launchEagerNs,
+      int elementwiseKernelsPerLayer, int stepKernels, long allReduceLatencyNs, double allReduceBps,
+      long crossStreamWaitNs) {
+    this(weightStreamBps, kvStreamBps, activationBps, gemmFlops, prefillAttentionFlops, decodeAttentionFlops,
+        launchGraphNs, launchEagerNs, elementwiseKernelsPerLayer, stepKernels, allReduceLatencyNs, allReduceBps,
+        crossStreamWaitNs, 0, 0, 0);
+  }
+
+  /** This profile with other fitted constants, its fixed kernel times kept. */
+  public ComputeProfile withFixedOf(ComputeProfile o) {
+    return new ComputeProfile(weightStreamBps, kvStreamBps, activationBps, gemmFlops, prefillAttentionFlops,
+        decodeAttentionFlops, launchGraphNs, launchEagerNs, elementwiseKernelsPerLayer, stepKernels, allReduceLatencyNs,
+        allReduceBps, crossStreamWaitNs, o.gemmFixedNs, o.attentionFixedNs, o.elementwiseFixedNs);
+  }
 
   static ComputeProfile bind(ConfigNode n) {
     ComputeProfile p = new ComputeProfile(
@@ -38,7 +57,10 @@ public record ComputeProfile(double weightStreamBps, double kvStreamBps, double 
         n.intValue("step_kernels", 0, 1000, 4),
         n.longValue("all_reduce_latency_ns", 0, 1_000_000_000L, 0L),
         n.doubleValue("all_reduce_bps", Double.MIN_VALUE, Double.MAX_VALUE, 1e11),
-        n.longValue("cross_stream_wait_ns", 0, 1_000_000_000L, 0L));
+        n.longValue("cross_stream_wait_ns", 0, 1_000_000_000L, 0L),
+        n.longValue("gemm_fixed_ns", 0, 1_000_000_000L, 0L),
+        n.longValue("attention_fixed_ns", 0, 1_000_000_000L, 0L),
+        n.longValue("elementwise_fixed_ns", 0, 1_000_000_000L, 0L));
     n.raw("sources");
     n.finish();
     return p;

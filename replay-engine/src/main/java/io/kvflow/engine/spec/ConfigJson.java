@@ -177,6 +177,9 @@ public final class ConfigJson {
       o.put("all_reduce_latency_ns", c.allReduceLatencyNs());
       o.put("all_reduce_bps", c.allReduceBps());
       o.put("cross_stream_wait_ns", c.crossStreamWaitNs());
+      o.put("gemm_fixed_ns", c.gemmFixedNs());
+      o.put("attention_fixed_ns", c.attentionFixedNs());
+      o.put("elementwise_fixed_ns", c.elementwiseFixedNs());
     }
   }
 

@@ -109,8 +109,9 @@ public final class ComputeModel {
     double decodeNs = decodeAttentionFlops / tp / profile.decodeAttentionFlops() * 1e9;
     double prefillNs = prefillAttentionFlops <= 0 ? 0
         : prefillAttentionFlops / tp / profile.prefillAttentionFlops().at(Math.max(1, prefillTokens)) * 1e9;
-    ns += launchNs + Math.max(kvNs, decodeNs) + prefillNs;
-    ns += profile.elementwiseKernelsPerLayer() * launchNs + m * activationBytesPerToken / profile.activationBps() * 1e9;
+    ns += launchNs + profile.attentionFixedNs() + Math.max(kvNs, decodeNs) + prefillNs;
+    ns += profile.elementwiseKernelsPerLayer() * (launchNs + profile.elementwiseFixedNs())
+        + m * activationBytesPerToken / profile.activationBps() * 1e9;
     if (tp > 1 && s != null) {
       ns += 2 * allReduceNs(m * s.hidden() * s.weightDtypeBytes());
     }
@@ -125,7 +126,7 @@ public final class ComputeModel {
     }
     double rows = Math.max(1, sequences);
     double ns = gemm(rows, s.hidden(), s.vocab());
-    ns += profile.stepKernels() * launchNs;
+    ns += profile.stepKernels() * (launchNs + profile.elementwiseFixedNs());
     ns += (Math.max(1, tokens) * s.hidden() * s.weightDtypeBytes() * 3) / profile.activationBps() * 1e9;
     return (long) Math.ceil(ns);
   }
@@ -136,7 +137,8 @@ public final class ComputeModel {
   }
 
   private double gemmNs(double m, double weightBytes, double flops) {
-    return launchNs + Math.max(weightBytes / profile.weightStreamBps(), flops / profile.gemmFlops().at(m)) * 1e9;
+    return launchNs + profile.gemmFixedNs()
+        + Math.max(weightBytes / profile.weightStreamBps(), flops / profile.gemmFlops().at(m)) * 1e9;
   }
 
   private double allReduceNs(double bytes) {
