@@ -58,6 +58,23 @@ class ReplayCompareCliTest {
   }
 
   @Test
+  void prefetchThatStopsAtTheStepBoundaryStallsMore() throws Exception {
+    Path cross = dir.resolve("cross");
+    Path within = dir.resolve("within");
+    assertEquals(0, CliTestSupport.run("replay", DECODE.toString(), "--config", config(TIMED).toString(), "--out",
+        cross.toString(), "-q").exit());
+    String noCross = TIMED.replace("\"depth\": 1}", "\"depth\": 1, \"cross_step\": false}");
+    CliTestSupport.Result r = CliTestSupport.run("replay", DECODE.toString(), "--config", config(noCross).toString(),
+        "--out", within.toString(), "-q");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode a = new ObjectMapper().readTree(cross.resolve("report.json").toFile());
+    JsonNode b = new ObjectMapper().readTree(within.resolve("report.json").toFile());
+    // each step's first layer now waits for its demand transfer
+    assertTrue(b.get("time").get("stall_ns").asLong() > a.get("time").get("stall_ns").asLong());
+    assertEquals(a.get("links").get(0).get("bytes").asLong(), b.get("links").get(0).get("bytes").asLong());
+  }
+
+  @Test
   void compareWritesBothRunsAndDeltas() throws Exception {
     Path out = dir.resolve("cmp");
     Path fast = config(TIMED);

@@ -128,6 +128,9 @@ public final class ConfigJson {
       p.put("policy", ReplayConfig.lower(t.prefetch()));
       if (t.prefetch() != PrefetchKind.NONE) {
         p.put("depth", t.depth());
+        if (!t.crossStep()) {
+          p.put("cross_step", false);
+        }
         if (t.budgetBytesPerStep() > 0) {
           p.put("budget_bytes_per_step", t.budgetBytesPerStep());
         }

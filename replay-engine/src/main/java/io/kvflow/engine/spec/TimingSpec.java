@@ -16,14 +16,16 @@ import java.util.Set;
  * @param maxTransferBytes adjacent blocks of one layer on one link are coalesced into transfers of up to this size (0 = one transfer per block)
  * @param tensorParallel GPUs of one instance that split every layer's weights and KV heads (1: one GPU)
  * @param execution how kernels are launched (CUDA graph or eager), for the per-operator model
+ * @param crossStep whether layer-ahead prefetch reaches into the next step (the first layers of step
+ *     s+1 fetched during the last layers of step s); false: each step's first layers are demand-fetched
  */
 public record TimingSpec(HardwareSpec hardware, PrefetchKind prefetch, int depth, long budgetBytesPerStep, long maxTransferBytes,
-    int tensorParallel, Execution execution) {
+    int tensorParallel, Execution execution, boolean crossStep) {
   /** The deepest prefetch. */
   public static final int MAX_DEPTH = 1_000;
 
   public TimingSpec(HardwareSpec hardware, PrefetchKind prefetch, int depth, long budgetBytesPerStep, long maxTransferBytes) {
-    this(hardware, prefetch, depth, budgetBytesPerStep, maxTransferBytes, 1, Execution.GRAPH);
+    this(hardware, prefetch, depth, budgetBytesPerStep, maxTransferBytes, 1, Execution.GRAPH, true);
   }
 
   public TimingSpec {
@@ -99,6 +101,7 @@ public record TimingSpec(HardwareSpec hardware, PrefetchKind prefetch, int depth
       }
     }
     PrefetchKind prefetch = PrefetchKind.NONE;
+    boolean crossStep = true;
     int depth = 0;
     long budget = 0;
     if (n.has("prefetch")) {
@@ -110,6 +113,10 @@ public record TimingSpec(HardwareSpec hardware, PrefetchKind prefetch, int depth
               + "remove it or choose one");
         }
       }
+      if (prefetch != PrefetchKind.LAYER_AHEAD && prefetch != PrefetchKind.REUSE_PREDICTED) {
+        p.rejectIfGiven("cross_step", "applies to layer-ahead and reuse-predicted prefetch, which fetch layers ahead");
+      }
+      crossStep = p.bool("cross_step", true);
       depth = p.intValue("depth", prefetch == PrefetchKind.NONE ? 0 : 1, MAX_DEPTH, prefetch == PrefetchKind.NONE ? 0 : 1);
       budget = p.longValue("budget_bytes_per_step", 0, Long.MAX_VALUE, 0L);
       p.finish();
@@ -121,6 +128,6 @@ public record TimingSpec(HardwareSpec hardware, PrefetchKind prefetch, int depth
       n.rejectIfGiven("execution", "applies to hardware with a per-operator compute profile (h100-sxm, h200); "
           + "hardware '" + hardware.name() + "' has none");
     }
-    return new TimingSpec(hardware, prefetch, depth, budget, maxTransfer, tp, execution);
+    return new TimingSpec(hardware, prefetch, depth, budget, maxTransfer, tp, execution, crossStep);
   }
 }

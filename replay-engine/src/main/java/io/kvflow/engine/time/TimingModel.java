@@ -50,6 +50,8 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
   private final boolean iterationGroups;
   private final TimedListener[] listeners;
   private final int depth;
+  /** Whether layer-ahead prefetch reaches into the next step's first layers. */
+  private final boolean crossStep;
   /** Request-ahead: only the prefill transfers of upcoming groups are prefetched. */
   private final boolean prefillOnly;
   /** Reuse-predicted: only units seen before are prefetched. */
@@ -91,6 +93,7 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     this.listeners = listeners.toArray(new TimedListener[0]);
     this.depth = spec.prefetch() == PrefetchKind.NONE ? 0 : spec.depth();
     this.prefillOnly = spec.prefetch() == PrefetchKind.REQUEST_AHEAD;
+    this.crossStep = spec.crossStep();
     this.seenOnly = spec.prefetch() == PrefetchKind.REUSE_PREDICTED;
     List<TierConfig> tiers = config.tiers();
     scratch = tiers.get(0).tier().kind() == io.kvflow.engine.spec.TierKind.SRAM;
@@ -468,7 +471,7 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     if (depth > 0) {
       int n = 0;
       for (Group next : pending) {
-        if (n++ >= depth) {
+        if (n++ >= depth || (!crossStep && !g.iteration && next.step != g.step)) {
           break;
         }
         prefetch(next, start);
