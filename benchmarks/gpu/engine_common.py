@@ -3,7 +3,8 @@
 engine_profile.py (micro-profile: GEMMs, attention, elementwise, launch, copies, events,
 all-reduce) and engine_steps.py (validation grid of whole engine-like steps) import this.
 
-Everything is bf16 on GPU 0. Shapes are the real Llama-3 ones (all multiples of 8).
+Everything is bf16 on GPU 0. Shapes are the real Llama-3 ones (all multiples of 8), plus Mistral-7B and
+Qwen2.5-7B for the round-2 held-out validation.
 Times are CUDA-event times in microseconds unless a key says otherwise.
 """
 import json
@@ -27,7 +28,16 @@ SHAPES = {
                       vocab=128256, layers=32),
     "llama3-70b": dict(hidden=8192, inter=28672, heads=64, kv_heads=8, head_dim=128,
                        vocab=128256, layers=80),
+    # held-out shapes of the round-2 validation (engine_steps.py --sections round2); Qwen2.5's QKV
+    # biases are left out (one bias add per layer)
+    "mistral-7b": dict(hidden=4096, inter=14336, heads=32, kv_heads=8, head_dim=128,
+                       vocab=32000, layers=32),
+    "qwen2.5-7b": dict(hidden=3584, inter=18944, heads=28, kv_heads=4, head_dim=128,
+                       vocab=152064, layers=28),
 }
+# the kvflow model preset each shape is (calibrate points' model column)
+PRESET = {"llama3-8b": "llama-3-8b", "llama3-70b": "llama-3-70b", "mistral-7b": "mistral-7b",
+          "qwen2.5-7b": "qwen2.5-7b"}
 
 
 def gemm_ops(s):

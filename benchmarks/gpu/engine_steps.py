@@ -19,7 +19,14 @@ Sections:
                  graph where capture works
   kernels        torch.profiler count of kernels in one eager decode step
 
-Usage: python3 benchmarks/gpu/engine_steps.py --out DIR [--quick] [--deadline-at EPOCH_S]
+Round 2 (--sections round2; held-out points the first grid did not have, nothing fitted to them):
+  decode_models     Mistral-7B and Qwen2.5-7B shapes (all layers, lm_head), decode in a CUDA graph
+  decode_graph_r2   more Llama-3-8B decode points in a CUDA graph
+  offload_balanced  Llama-3-8B 1 x 32K, f = 0.02 / 0.05 / 0.1 offloaded (copy ~ compute), as offload
+  prefill_r2        Llama-3-8B prefill of 3K, 6K, 12K tokens, eager
+
+Usage: python3 benchmarks/gpu/engine_steps.py --out DIR [--quick] [--deadline-at EPOCH_S] [--sections A,B]
+       [--name NAME]   (writes DIR/NAME.json, default steps)
 """
 import argparse
 import os
@@ -85,16 +92,9 @@ def eager_point(m, B, S, reps):
     return pt
 
 
-def sec_decode_graph(run, a, sec, m):
-    if a.quick:
-        grid, eager = [(1, 1024), (64, 2048)], [(1, 1024)]
-    else:
-        grid = [(1, 1024), (1, 8192), (1, 32768), (1, 131072), (4, 32768), (16, 8192), (32, 16384), (64, 4096),
-                (128, 2048), (256, 1024), (256, 2048), (8, 8192), (64, 1024)]
-        eager = [(1, 8192), (64, 4096)]
-    sec["what"] = ("Llama-3-8B, %d layers, one decode step (1 new token per sequence, context S including it), "
-                   "CUDA graph replay (median of reps); eager = same step issued op by op from Python"
-                   % m.L)
+def decode_grid(run, sec, m, grid, eager, tag):
+    """Decode steps of model m in a CUDA graph for each (B, S) of grid, then eagerly for each of eager."""
+    preset = C.PRESET[m.shape]
     for B, S in grid:
         if not point_guard(run, sec, 40, "B=%d S=%d" % (B, S)):
             break
@@ -103,8 +103,9 @@ def sec_decode_graph(run, a, sec, m):
         except Exception as e:
             pt = dict(B=B, S=S, mode="graph", error=err_text(e))
             C.gc_cuda()
+        pt.update(model=preset, layers=m.L)
         sec["points"].append(pt)
-        log("decode 8B graph B=%-4d S=%-6d %s" % (B, S, ("%8.3f ms" % pt["step_ms"]) if "step_ms" in pt
+        log("decode %s graph B=%-4d S=%-6d %s" % (tag, B, S, ("%8.3f ms" % pt["step_ms"]) if "step_ms" in pt
                                                   else pt.get("error")))
         run.save()
     for B, S in eager:
@@ -115,10 +116,63 @@ def sec_decode_graph(run, a, sec, m):
         except Exception as e:
             pt = dict(B=B, S=S, mode="eager", error=err_text(e))
             C.gc_cuda()
+        pt.update(model=preset, layers=m.L)
         sec["points"].append(pt)
-        log("decode 8B eager B=%-4d S=%-6d %s" % (B, S, ("%8.3f ms (wall %.3f)" % (pt["step_ms"], pt["wall_ms_per_step"]))
+        log("decode %s eager B=%-4d S=%-6d %s" % (tag, B, S, ("%8.3f ms (wall %.3f)" % (pt["step_ms"], pt["wall_ms_per_step"]))
                                                   if "step_ms" in pt else pt.get("error")))
         run.save()
+
+
+def sec_decode_graph(run, a, sec, m):
+    if a.quick:
+        grid, eager = [(1, 1024), (64, 2048)], [(1, 1024)]
+    else:
+        grid = [(1, 1024), (1, 8192), (1, 32768), (1, 131072), (4, 32768), (16, 8192), (32, 16384), (64, 4096),
+                (128, 2048), (256, 1024), (256, 2048), (8, 8192), (64, 1024)]
+        eager = [(1, 8192), (64, 4096)]
+    sec["what"] = ("Llama-3-8B, %d layers, one decode step (1 new token per sequence, context S including it), "
+                   "CUDA graph replay (median of reps); eager = same step issued op by op from Python"
+                   % m.L)
+    decode_grid(run, sec, m, grid, eager, "8B")
+
+
+def sec_decode_graph_r2(run, a, sec, m):
+    """Round 2: Llama-3-8B decode points in a graph that the first grid did not have."""
+    grid = [(2, 4096)] if a.quick else [(2, 65536), (8, 32768), (16, 32768), (128, 1024), (32, 4096)]
+    sec["what"] = ("round 2 (held out): Llama-3-8B, %d layers, one decode step in a CUDA graph (as decode_graph), "
+                   "batch x context points not in the first grid" % m.L)
+    decode_grid(run, sec, m, grid, [], "8B")
+
+
+def sec_decode_models(run, a, sec):
+    """Round 2: decode in a graph for model shapes other than Llama-3-8B (all layers, lm_head)."""
+    grid = [(1, 1024), (8, 2048)] if a.quick else [(1, 4096), (8, 16384), (64, 2048), (256, 1024)]
+    sec["what"] = ("round 2 (held out): Mistral-7B (vocab 32000) and Qwen2.5-7B (hidden 3584, 28 q / 4 KV heads, "
+                   "intermediate 18944, vocab 152064, 28 layers; QKV biases left out) shapes, all layers, one "
+                   "decode step in a CUDA graph with embedding, final norm and lm_head (as decode_graph)")
+    sec["models"] = {}
+    for shape in ("mistral-7b", "qwen2.5-7b"):
+        if not point_guard(run, sec, 40, shape):
+            break
+        t0 = time.time()
+        m = C.Model(shape, SHAPES[shape]["layers"], max_pos=16384 + 64)
+        sync()
+        info = dict(alloc_s=round(time.time() - t0, 2), weight_bytes_layers=m.weight_bytes,
+                    lm_head_bytes=2 * m.s["hidden"] * m.s["vocab"], shape=dict(m.s))
+        st = C.KVState(m, 1, 1024)
+        info["sdpa_backend_decode"] = C.sdpa_choice(
+            torch.empty(1, m.H, 1, m.D, device=C.DEV, dtype=C.BF16),
+            st.kc[0].view(1, 1024, m.KVH, m.D).transpose(1, 2), st.vc[0].view(1, 1024, m.KVH, m.D).transpose(1, 2),
+            False)
+        del st
+        sec["models"][C.PRESET[shape]] = info
+        log("steps: %s weights allocated (%.1f GB) in %.1f s; decode SDPA backend %s" % (
+            shape, m.weight_bytes / 1e9, info["alloc_s"], info["sdpa_backend_decode"]))
+        try:
+            decode_grid(run, sec, m, grid, [], shape)
+        finally:
+            del m
+            C.gc_cuda()
 
 
 def sec_slice70(run, a, sec):
@@ -145,8 +199,9 @@ def sec_slice70(run, a, sec):
     del m
 
 
-def sec_prefill(run, a, sec, m):
-    Ts = [512, 2048] if a.quick else [512, 1024, 2048, 4096, 8192, 16384, 32768]
+def sec_prefill(run, a, sec, m, Ts=None):
+    if Ts is None:
+        Ts = [512, 2048] if a.quick else [512, 1024, 2048, 4096, 8192, 16384, 32768]
     sec["what"] = ("Llama-3-8B, %d layers, batch 1, the whole prompt of T tokens in one eager step (causal SDPA, "
                    "K/V written to the paged cache first, lm_head on the last token). step_ms: as issued from "
                    "Python (eager); gpu_ms: same with the queue preloaded (GPU time, what a graph would "
@@ -154,7 +209,7 @@ def sec_prefill(run, a, sec, m):
     for T in Ts:
         if not point_guard(run, sec, 40, "T=%d" % T):
             break
-        pt = dict(T=T, B=1, mode="eager")
+        pt = dict(T=T, B=1, mode="eager", model=C.PRESET[m.shape], layers=m.L)
         try:
             st = C.KVState(m, 1, T, Tq=T)
             s = m.s
@@ -238,9 +293,11 @@ class OffloadHooks:
             self.done[l].record(self.compute)
 
 
-def sec_offload(run, a, sec, m):
-    configs = [(1, 8192)] if a.quick else [(1, 32768), (8, 8192)]
-    fracs = [0.0, 0.5, 1.0] if a.quick else [0.0, 0.25, 0.5, 0.75, 1.0]
+def sec_offload(run, a, sec, m, configs=None, fracs=None):
+    if configs is None:
+        configs = [(1, 8192)] if a.quick else [(1, 32768), (8, 8192)]
+    if fracs is None:
+        fracs = [0.0, 0.5, 1.0] if a.quick else [0.0, 0.25, 0.5, 0.75, 1.0]
     modes = ["sync", "layer_ahead", "layer_ahead_xstep"]
     L, KVH, D = m.L, m.KVH, m.D
     sec["what"] = ("Llama-3-8B decode, batch B, context S; the oldest n_off tokens (f*S rounded to 16-slot "
@@ -254,15 +311,18 @@ def sec_offload(run, a, sec, m):
         if not point_guard(run, sec, 40, "B=%d S=%d" % (B, S)):
             break
         st = C.KVState(m, B, S)
-        hk = [torch.empty(B * S * KVH * D, dtype=C.BF16, pin_memory=True) for _ in range(L)]
-        hv = [torch.empty(B * S * KVH * D, dtype=C.BF16, pin_memory=True) for _ in range(L)]
+        # pinned host copies of the oldest tokens, as many as the largest fraction needs
+        n_max = max(min(int(round(f * S / 16)) * 16, S - 16) for f in fracs)
+        n_max = max(n_max, 16)
+        hk = [torch.empty(B * n_max * KVH * D, dtype=C.BF16, pin_memory=True) for _ in range(L)]
+        hv = [torch.empty(B * n_max * KVH * D, dtype=C.BF16, pin_memory=True) for _ in range(L)]
         for l in range(L):
-            hk[l].copy_(st.kc[l].view(-1))
-            hv[l].copy_(st.vc[l].view(-1))
+            hk[l].view(B, n_max, KVH, D).copy_(st.kc[l].view(B, S, KVH, D)[:, :n_max])
+            hv[l].view(B, n_max, KVH, D).copy_(st.vc[l].view(B, S, KVH, D)[:, :n_max])
         sync()
         for f in fracs:
             n_off = min(int(round(f * S / 16)) * 16, S - 16)
-            base = dict(B=B, S=S, f=f, n_off=n_off, offloaded_fraction=round(n_off / S, 4),
+            base = dict(B=B, S=S, f=f, n_off=n_off, model=C.PRESET[m.shape], layers=L, offloaded_fraction=round(n_off / S, 4),
                         copy_bytes_per_step=2 * L * B * n_off * KVH * D * 2, dst_contiguous=(B == 1),
                         **step_bytes(m, B, S))
             if n_off == 0:
@@ -325,6 +385,24 @@ def sec_offload(run, a, sec, m):
         C.gc_cuda()
 
 
+def sec_offload_balanced(run, a, sec, m):
+    """Round 2: offload fractions where copy and compute are about equal (1 x 32K: compute ~6.4 ms,
+    copies 2 * 32 * n_off * 2 KiB at ~55 GB/s: f = 0.1 is ~7.8 ms)."""
+    if a.quick:
+        sec_offload(run, a, sec, m, configs=[(1, 8192)], fracs=[0.0, 0.05, 0.1])
+    else:
+        sec_offload(run, a, sec, m, configs=[(1, 32768)], fracs=[0.0, 0.02, 0.05, 0.1])
+    sec["what"] = "round 2 (held out), copy and compute about balanced: " + sec["what"]
+
+
+def sec_prefill_r2(run, a, sec, m):
+    sec_prefill(run, a, sec, m, Ts=[1024] if a.quick else [3072, 6144, 12288])
+    sec["what"] = "round 2 (held out): " + sec["what"]
+
+
+ROUND2 = "decode_models,decode_graph_r2,offload_balanced,prefill_r2"
+
+
 def sec_kernels(run, a, sec, m):
     from torch.profiler import ProfilerActivity, profile
     st = C.KVState(m, 1, 1024)
@@ -351,15 +429,19 @@ def main():
     p.add_argument("--quick", action="store_true")
     p.add_argument("--deadline-at", type=float, default=None)
     p.add_argument("--budget-s", type=float, default=None)
-    p.add_argument("--sections", default="decode_graph,prefill,offload,slice70,kernels")
+    p.add_argument("--sections", default="decode_graph,prefill,offload,slice70,kernels",
+                   help="comma-separated; 'round2' = " + ROUND2)
+    p.add_argument("--name", default="steps", help="output OUT/NAME.json")
     a = p.parse_args()
     run = C.Run(a.out, a.deadline_at, a.budget_s)
     torch.cuda.set_device(0)
     torch.backends.cuda.matmul.allow_tf32 = False
     meta = C.meta()
-    meta["script"] = "benchmarks/gpu/engine_steps.py" + (" --quick" if a.quick else "")
-    d = run.new_doc("steps", meta)
-    sections = a.sections.split(",")
+    meta["script"] = "benchmarks/gpu/engine_steps.py" + (" --quick" if a.quick else "") + " --sections " + a.sections
+    d = run.new_doc(a.name, meta)
+    sections = []
+    for name in a.sections.split(","):
+        sections += ROUND2.split(",") if name == "round2" else [name]
     t0 = time.time()
     m = C.Model("llama3-8b", SHAPES["llama3-8b"]["layers"])
     sync()
@@ -375,15 +457,23 @@ def main():
         m.weight_bytes / 1e9, d["meta"]["model_8b_alloc_s"], d["meta"]["sdpa_backend_decode"]))
     for name in sections:
         if name == "decode_graph":
-            C.section(run, "steps", name, lambda sec: sec_decode_graph(run, a, sec, m), 30)
+            C.section(run, a.name, name, lambda sec: sec_decode_graph(run, a, sec, m), 30)
         elif name == "prefill":
-            C.section(run, "steps", name, lambda sec: sec_prefill(run, a, sec, m), 30)
+            C.section(run, a.name, name, lambda sec: sec_prefill(run, a, sec, m), 30)
         elif name == "offload":
-            C.section(run, "steps", name, lambda sec: sec_offload(run, a, sec, m), 30)
+            C.section(run, a.name, name, lambda sec: sec_offload(run, a, sec, m), 30)
         elif name == "slice70":
-            C.section(run, "steps", name, lambda sec: sec_slice70(run, a, sec), 30)
+            C.section(run, a.name, name, lambda sec: sec_slice70(run, a, sec), 30)
+        elif name == "decode_models":
+            C.section(run, a.name, name, lambda sec: sec_decode_models(run, a, sec), 30)
+        elif name == "decode_graph_r2":
+            C.section(run, a.name, name, lambda sec: sec_decode_graph_r2(run, a, sec, m), 30)
+        elif name == "offload_balanced":
+            C.section(run, a.name, name, lambda sec: sec_offload_balanced(run, a, sec, m), 30)
+        elif name == "prefill_r2":
+            C.section(run, a.name, name, lambda sec: sec_prefill_r2(run, a, sec, m), 30)
         elif name == "kernels":
-            C.section(run, "steps", name, lambda sec: sec_kernels(run, a, sec, m), 8)
+            C.section(run, a.name, name, lambda sec: sec_kernels(run, a, sec, m), 8)
     d["meta"]["nvidia_smi_end"] = C.smi_clocks()
     d["meta"]["wall_s"] = round(run.elapsed(), 1)
     run.save()

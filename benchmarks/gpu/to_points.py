@@ -1,22 +1,46 @@
-"""Turns a validation grid (results/<gpu>-engine-steps.json, written by engine_steps.py) into the
+"""Turns a validation grid (results/<gpu>-engine-steps*.json, written by engine_steps.py) into the
 points CSV that `kvflow calibrate` reads (docs/cli.md, "Calibration"), one row per measured step.
 
 Usage: python3 benchmarks/gpu/to_points.py results/h200-engine-steps.json > results/h200-points.csv
+       python3 benchmarks/gpu/to_points.py results/h200-engine-steps-round2.json > results/h200-points-round2.csv
+
+Sections it knows (any subset may be present; a point without a measured step_ms is left out,
+named on stderr): decode_graph, decode_models, decode_graph_r2 (decode rows), slice70 (70B slice
+rows), prefill, prefill_r2 (prefill rows), offload, offload_balanced (offloaded decode rows, sync and
+layer-ahead only: the f = 0 steps are decode points, cross-step and copies-only variants are not
+scenarios).
 """
 import json
 import sys
 
 s = json.load(open(sys.argv[1]))["sections"]
+
+
+def points(name):
+    for p in s.get(name, {}).get("points", []):
+        if "step_ms" not in p:
+            print("to_points: %s: left out %s" % (name, {k: v for k, v in p.items() if k in (
+                "model", "B", "S", "T", "f", "mode", "exec", "error")}), file=sys.stderr)
+            continue
+        yield p
+
+
 print("kind,model,batch,context,layers,lm_head,offload_fraction,offload_mode,execution,tensor_parallel,measured_ms")
-for p in s["decode_graph"]["points"]:
-    print(f"decode,llama-3-8b,{p['B']},{p['S']},32,true,0,,{p['mode']},1,{p['step_ms']}")
-for p in s["slice70"]["points"]:
+for name in ("decode_graph", "decode_models", "decode_graph_r2"):
+    for p in points(name):
+        model, layers = p.get("model", "llama-3-8b"), p.get("layers", 32)
+        print(f"decode,{model},{p['B']},{p['S']},{layers},true,0,,{p['mode']},1,{p['step_ms']}")
+for p in points("slice70"):
     print(f"decode,llama-3-70b,{p['B']},{p['S']},8,false,0,,graph,1,{p['step_ms']}")
-for p in s["prefill"]["points"]:
-    print(f"prefill,llama-3-8b,{p['B']},{p['T']},32,true,0,,eager,1,{p['step_ms']}")
-for p in s["offload"]["points"]:
-    if p["mode"] not in ("sync", "layer_ahead"):
-        continue  # the f = 0 steps are in decode_graph; cross-step and copies-only variants are not scenarios
-    f = p["offloaded_fraction"]
-    mode = "layer-ahead" if p["mode"] == "layer_ahead" else "sync"
-    print(f"decode,llama-3-8b,{p['B']},{p['S']},32,true,{f},{mode},{p['exec']},1,{p['step_ms']}")
+for name in ("prefill", "prefill_r2"):
+    for p in points(name):
+        model, layers = p.get("model", "llama-3-8b"), p.get("layers", 32)
+        print(f"prefill,{model},{p['B']},{p['T']},{layers},true,0,,eager,1,{p['step_ms']}")
+for name in ("offload", "offload_balanced"):
+    for p in points(name):
+        if p["mode"] not in ("sync", "layer_ahead"):
+            continue
+        f = p["offloaded_fraction"]
+        mode = "layer-ahead" if p["mode"] == "layer_ahead" else "sync"
+        model, layers = p.get("model", "llama-3-8b"), p.get("layers", 32)
+        print(f"decode,{model},{p['B']},{p['S']},{layers},true,{f},{mode},{p['exec']},1,{p['step_ms']}")
