@@ -443,6 +443,7 @@ public class SparkClusterTest {
     processes.addAll(executors);
     System.out.println("SparkClusterTest: SIGKILL to worker 1 (pid " + workers[0].pid() + ") while it runs task "
         + lost.taskId() + " (point " + lost.index() + "); the driver's errors about the lost executor are expected");
+    long killed = System.currentTimeMillis();
     workers[0].destroyForcibly();
     assertTrue(workers[0].waitFor(30, TimeUnit.SECONDS), "worker 1 still alive after SIGKILL");
     timings.put("worker killed after", seconds(start));
@@ -461,6 +462,7 @@ public class SparkClusterTest {
         .findFirst().orElseThrow(() -> new AssertionError("point " + lost.index() + " was not run again"));
     assertEquals(1, workerOf(retry.executorId()), "the retry's worker");
     assertTrue(Watch.succeeded(retry.taskId()), "retry: " + Watch.end(retry.taskId()));
+    timings.put("rerun started after the kill", (retry.launchTime() - killed) / 1e3);
 
     for (String f : new String[] {"sweep.csv", "sweep.json", "sweep.parquet", "report.html"}) {
       assertArrayEquals(Files.readAllBytes(local.resolve(f)), Files.readAllBytes(cluster.resolve(f)), f);
