@@ -50,7 +50,6 @@ public final class ReplayEngine {
     ResidencyTracker tracker = new ResidencyTracker(config, unitBytes, keyBytes, config.model().kvBytesPerTokenPerLayer(),
         params);
     AccessSource source = source(trace, meta, config);
-    List<ReplayListener> observers = new java.util.ArrayList<>();
     TimingModel timing = null;
     if (config.timing() != null) {
       List<TimedListener> timed = new java.util.ArrayList<>();
@@ -60,13 +59,11 @@ public final class ReplayEngine {
         }
       }
       timing = new TimingModel(config, unitBytes, keyBytes, meta.kind() == TraceKind.REQUESTS, timed);
-      observers.add(timing);
       if (source instanceof RequestExpander re) {
         re.setClock(timing);
       }
     }
-    observers.addAll(listeners);
-    Fanout sink = new Fanout(tracker, timing, observers.toArray(new ReplayListener[0]));
+    Fanout sink = new Fanout(tracker, timing, listeners.toArray(new ReplayListener[0]));
     io.kvflow.engine.sparse.SparseReadFilter sparse = null;
     io.kvflow.engine.sparse.RetainedMass retained = new io.kvflow.engine.sparse.RetainedMass();
     io.kvflow.engine.sparse.DiscardFilter discard = null;
@@ -166,32 +163,46 @@ public final class ReplayEngine {
    * Hands each access to the tracker, then its outcome to the timing model and the listeners, and
    * samples tier occupancy: every {@code interval} accesses, halving the samples and doubling the
    * interval past 512 samples, so memory is bounded and the samples are deterministic.
+   *
+   * <p>Hot path: the timing model is called directly (one known class, inlined) and the listener
+   * loop runs only when there are listeners; the next sample is a count compared, not a division.
    */
   private static final class Fanout implements AccessSink {
     private static final int MAX_SAMPLES = 512;
     private final ResidencyTracker tracker;
-    private final ReplayListener[] observers;
+    private final ReplayListener[] listeners;
     private final java.util.ArrayList<long[]> samples = new java.util.ArrayList<>();
     private long interval = 1024;
     private long count;
+    /** The count of the next sample: the next multiple of {@link #interval}. */
+    private long nextSample = interval;
 
     private final TimingModel clock;
 
-    /** {@code observers}: the timing model first (when there is one), then the listeners. */
-    Fanout(ResidencyTracker tracker, TimingModel clock, ReplayListener[] observers) {
+    /** {@code clock}: the timing model (null without timing), called before the listeners. */
+    Fanout(ResidencyTracker tracker, TimingModel clock, ReplayListener[] listeners) {
       this.tracker = tracker;
       this.clock = clock;
-      this.observers = observers;
+      this.listeners = listeners;
     }
 
     @Override
     public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
       io.kvflow.engine.residency.AccessOutcome o = tracker.access(key, op, weight, tokens, requestId, step, layer, flags);
-      for (ReplayListener l : observers) {
-        l.access(o);
+      if (clock != null) {
+        clock.access(o);
       }
-      if (++count % interval == 0) {
+      if (listeners.length != 0) {
+        observe(o);
+      }
+      if (++count == nextSample) {
         sample();
+      }
+    }
+
+    private void observe(io.kvflow.engine.residency.AccessOutcome o) {
+      for (ReplayListener l : listeners) {
+        l.access(o);
       }
     }
 
@@ -212,6 +223,7 @@ public final class ReplayEngine {
         samples.addAll(kept);
         interval *= 2;
       }
+      nextSample = (count / interval + 1) * interval;
     }
 
     List<long[]> occupancy() {
@@ -223,21 +235,30 @@ public final class ReplayEngine {
 
     @Override
     public void requestStarted(long requestId, long arrivalNs, int inputTokens, int outputTokens) {
-      for (ReplayListener l : observers) {
+      if (clock != null) {
+        clock.requestStarted(requestId, arrivalNs, inputTokens, outputTokens);
+      }
+      for (ReplayListener l : listeners) {
         l.requestStarted(requestId, arrivalNs, inputTokens, outputTokens);
       }
     }
 
     @Override
     public void requestFinished(long requestId) {
-      for (ReplayListener l : observers) {
+      if (clock != null) {
+        clock.requestFinished(requestId);
+      }
+      for (ReplayListener l : listeners) {
         l.requestFinished(requestId);
       }
     }
 
     @Override
     public void stepFinished(long iteration) {
-      for (ReplayListener l : observers) {
+      if (clock != null) {
+        clock.stepFinished(iteration);
+      }
+      for (ReplayListener l : listeners) {
         l.stepFinished(iteration);
       }
     }

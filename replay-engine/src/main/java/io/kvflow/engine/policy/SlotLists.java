@@ -75,12 +75,33 @@ final class SlotLists {
     size[list]--;
   }
 
+  /**
+   * Moves {@code slot} to the head of {@code list} (from any list). Within the same list (an LRU
+   * hit, the hot path) only the links change: the list and its size stay as they are.
+   */
   void moveToFirst(int list, int slot) {
-    if (listOf[slot] == list && head[list] == slot) {
+    if (listOf[slot] != list) {
+      remove(slot);
+      addFirst(list, slot);
       return;
     }
-    remove(slot);
-    addFirst(list, slot);
+    int h = head[list];
+    if (h == slot) {
+      return;
+    }
+    // not the head, so it has a newer neighbour, and the head has a slot after it
+    int p = prev[slot];
+    int n = next[slot];
+    next[p] = n;
+    if (n == NIL) {
+      tail[list] = p;
+    } else {
+      prev[n] = p;
+    }
+    prev[slot] = NIL;
+    next[slot] = h;
+    prev[h] = slot;
+    head[list] = slot;
   }
 
   int head(int list) {

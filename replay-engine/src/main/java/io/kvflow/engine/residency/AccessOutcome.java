@@ -69,7 +69,10 @@ public final class AccessOutcome {
    * first-tier hit writes tier 0 only, so clearing and summing stop there.
    */
   int span;
-  /** Whether fields other than the access, the first tier's and computeReadBytes may be set. */
+  /**
+   * False only after {@link #firstTierHit}: then the access, foundTier, hits[0], bytesRead[0] and
+   * computeReadBytes are the only fields that may be set.
+   */
   boolean dirty = true;
 
   public AccessOutcome(int tiers) {
@@ -116,6 +119,33 @@ public final class AccessOutcome {
     }
     span = 0;
     dirty = true;
+  }
+
+  /**
+   * Refills the outcome of a lookup that hit the uncompressed first tier: {@code weight} hits and
+   * {@code bytes} read there by compute. After another such hit nothing else needs clearing (it set
+   * these same fields only), so the common run of first-tier hits writes just the access and them.
+   */
+  void firstTierHit(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags,
+      long bytes) {
+    if (dirty) {
+      reset(key, op, weight, tokens, requestId, step, layer, flags);
+      dirty = false;
+    } else {
+      this.key = key;
+      this.op = op;
+      this.weight = weight;
+      this.tokens = tokens;
+      this.requestId = requestId;
+      this.step = step;
+      this.layer = layer;
+      this.flags = flags;
+    }
+    foundTier = 0;
+    span = 1;
+    hits[0] = weight;
+    bytesRead[0] = bytes;
+    computeReadBytes = bytes;
   }
 
   public int tiers() {

@@ -59,6 +59,14 @@ public final class ResidencyTracker {
   private final AccessOutcome outcome;
   /** The tier that keeps the offloaded token range (0: no offload range). */
   private final int offloadTier;
+  /** The first tier's policy, counters and stored layer-access size, for the hit path. */
+  private final EvictionPolicy first;
+  private final TierCounters firstCounters;
+  private final long firstUnitBytes;
+  /** The first tier stores KV uncompressed: a hit there reads it in place with no decompression. */
+  private final boolean plainFirstTier;
+  private static final int READ = AccessOp.READ.code();
+  private static final int WRITE = AccessOp.WRITE.code();
   /** The distance rule's codec for the current access (null: the tiers' own). */
   private CodecSpec override;
   /** Slot of the unit in the tier the last {@link #find} returned. */
@@ -144,6 +152,10 @@ public final class ResidencyTracker {
     // tiers (docs/model.md), because a first-tier hit then probes a map of the first tier's units
     // only, which stays in cache, instead of a map of every resident unit
     where = null;
+    first = policies[0];
+    firstCounters = counters[0];
+    firstUnitBytes = tierUnit[0];
+    plainFirstTier = codecs[0].kind() == CodecKind.NONE;
   }
 
   /** The outcome of the last access (refilled by every call of {@link #access}). */
@@ -151,25 +163,37 @@ public final class ResidencyTracker {
     return outcome;
   }
 
-  /** One access; returns its outcome (the same instance every time). */
+  /**
+   * One access; returns its outcome (the same instance every time). Kept small so that it inlines
+   * into the caller: a lookup that hits the uncompressed first tier (most accesses) takes
+   * {@link #firstTierHit}; everything else, {@link #update}, which skips the first tier's probe
+   * when this one already missed.
+   */
   public AccessOutcome access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
-    AccessOutcome o = outcome;
-    if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
-      int slot = policies[0].slotOf(key);
-      if (slot != EvictionPolicy.NO_SLOT && codecs[0].kind() == CodecKind.NONE
+    int slot = EvictionPolicy.NO_SLOT;
+    if (op == READ || op == WRITE) {
+      slot = first.slotOf(key);
+      if (slot != EvictionPolicy.NO_SLOT && plainFirstTier
           && (flags & (AccessSink.INPUT_BLOCK | AccessSink.OFFLOADED)) == 0) {
-        firstTierHit(o, slot, key, op, weight, tokens, requestId, step, layer, flags);
-        return o;
+        firstTierHit(slot, key, op, weight, tokens, requestId, step, layer, flags);
+        return outcome;
       }
     }
+    return update(slot, key, op, weight, tokens, requestId, step, layer, flags);
+  }
+
+  /** Any access but a plain first-tier hit; {@code firstSlot}: the unit's slot in the first tier when already probed. */
+  private AccessOutcome update(int firstSlot, long key, int op, int weight, int tokens, long requestId, int step,
+      int layer, int flags) {
+    AccessOutcome o = outcome;
     o.reset(key, op, weight, tokens, requestId, step, layer, flags);
     override = OVERRIDES[(flags & AccessSink.CODEC_MASK) >>> AccessSink.CODEC_SHIFT];
-    if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
+    if (op == READ || op == WRITE) {
       o.span = tiers; // a first-tier hit narrows it to 1
       if ((flags & AccessSink.OFFLOADED) != 0 && offloadTier > 0) {
         lookupOffloaded(key, op, weight);
       } else {
-        lookup(key, op, weight);
+        lookup(key, op, weight, firstSlot);
       }
       lookupLayerAccesses += weight;
       if (o.foundTier < 0) {
@@ -206,27 +230,28 @@ public final class ResidencyTracker {
   }
 
   /** The common case, kept small: a lookup that hits the (uncompressed) first tier. */
-  private void firstTierHit(AccessOutcome o, int slot, long key, int op, int w, int tokens, long requestId, int step,
-      int layer, int flags) {
-    o.reset(key, op, w, tokens, requestId, step, layer, flags);
-    o.dirty = false; // sets nothing but the first tier's figures
-    policies[0].touchSlot(slot);
-    long bytes = w * tierUnit[0];
-    o.foundTier = 0;
-    o.span = 1;
-    o.hits[0] = w;
-    o.bytesRead[0] = bytes;
-    o.computeReadBytes = bytes;
+  private void firstTierHit(int slot, long key, int op, int w, int tokens, long requestId, int step, int layer,
+      int flags) {
+    first.touchSlot(slot);
+    long bytes = w * firstUnitBytes;
+    outcome.firstTierHit(key, op, w, tokens, requestId, step, layer, flags, bytes);
     lookupLayerAccesses += w;
-    TierCounters c = counters[0];
+    TierCounters c = firstCounters;
     c.hits += w;
     c.accesses += w;
     c.bytesRead += bytes;
   }
 
-  private void lookup(long key, int op, int w) {
+  /** A READ or WRITE; {@code firstSlot}: the unit's slot in the first tier, {@link EvictionPolicy#NO_SLOT} if it is not there. */
+  private void lookup(long key, int op, int w, int firstSlot) {
     AccessOutcome o = outcome;
-    int f = find(key);
+    int f;
+    if (firstSlot != EvictionPolicy.NO_SLOT) {
+      f = 0;
+      foundSlot = firstSlot;
+    } else {
+      f = findBelowFirst(key);
+    }
     o.foundTier = f;
     if (f == 0) {
       policies[0].touchSlot(foundSlot);
@@ -388,6 +413,18 @@ public final class ResidencyTracker {
         policies[t].remove(key);
       }
     }
+  }
+
+  /** The fastest tier below the first holding {@code key} (its slot in {@link #foundSlot}), or -1. */
+  private int findBelowFirst(long key) {
+    for (int t = 1; t < tiers; t++) {
+      int s = policies[t].slotOf(key);
+      if (s != EvictionPolicy.NO_SLOT) {
+        foundSlot = s;
+        return t;
+      }
+    }
+    return -1;
   }
 
   /** The fastest tier holding {@code key} (its slot in {@link #foundSlot}), or -1. */
