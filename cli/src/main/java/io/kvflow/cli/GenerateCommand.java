@@ -107,8 +107,8 @@ final class GenerateCommand implements Callable<Integer> {
     sb.append("Usage: kvflow generate ").append(w.cliName()).append(" [--OPTION VALUE ...] -o FILE\n");
     sb.append(g.description()).append("\n\nOptions (default in brackets):\n");
     for (ParamSpec p : g.params()) {
-      sb.append(String.format("  --%-22s %s [%s]%s%n", p.name(), p.description(), p.defaultValue(),
-          p.choices().isEmpty() ? "" : " one of " + p.choices()));
+      sb.append(String.format("  --%-22s %s [%s]%s%s%n", p.name(), p.description(), p.defaultValue(),
+          p.choices().isEmpty() ? "" : " one of " + p.choices(), p.limited() ? " at most " + p.max() : ""));
     }
     return sb.toString();
   }

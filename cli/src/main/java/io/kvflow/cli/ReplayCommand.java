@@ -161,8 +161,9 @@ final class ReplayCommand implements Callable<Integer> {
     out.printf("%-8s %6s %16s %16s %9s %14s %14s %12s %12s%n", "tier", "kind", "capacity_bytes", "accesses", "hit_ratio",
         "bytes_read", "bytes_written", "evictions", "evict_unused");
     for (TierResult t : r.tiers()) {
-      out.printf("%-8s %6s %,16d %,16d %9.4f %,14d %,14d %,12d %,12d%n", t.name(), t.kind(), t.capacityBytes(),
-          t.accesses(), t.hitRatio(), t.bytesRead(), t.bytesWritten(), t.evictions(), t.evictedUnused());
+      // tier names come from the config: escaped like any text from input files
+      out.printf("%-8s %6s %,16d %,16d %9.4f %,14d %,14d %,12d %,12d%n", TerminalText.escape(t.name()), t.kind(),
+          t.capacityBytes(), t.accesses(), t.hitRatio(), t.bytesRead(), t.bytesWritten(), t.evictions(), t.evictedUnused());
     }
     if (r.time() != null) {
       out.printf("time: simulated %.3f ms, compute %.3f ms, stall %.3f ms, hidden transfer %.3f ms, %d steps%n",

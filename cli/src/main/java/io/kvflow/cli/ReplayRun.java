@@ -2,6 +2,7 @@ package io.kvflow.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvflow.analysis.listen.LatencyHistograms;
+import io.kvflow.analysis.listen.OverflowGuard;
 import io.kvflow.analysis.listen.ResultExport;
 import io.kvflow.analysis.listen.ShardsMrcListener;
 import io.kvflow.analysis.report.HtmlReport;
@@ -33,9 +34,10 @@ final class ReplayRun {
    * trace's kind.
    */
   static io.kvflow.trace.TraceKind checkApplies(Path trace, ReplayConfig c, String configName) {
-    io.kvflow.trace.TraceKind kind = io.kvflow.trace.parquet.TraceReader.readMetadata(trace).kind();
+    io.kvflow.trace.TraceMetadata meta = io.kvflow.trace.parquet.TraceReader.readMetadata(trace);
+    io.kvflow.trace.TraceKind kind = meta.kind();
     try {
-      c.checkApplies(kind);
+      c.checkApplies(kind, meta.blockTokens());
       return kind;
     } catch (io.kvflow.engine.spec.ConfigException e) {
       throw e.from(trace + " (" + described(kind) + ") with config " + configName);
@@ -61,7 +63,9 @@ final class ReplayRun {
         : new LatencyHistograms(c.timing().hardware().links().stream().map(LinkSpec::name).toList());
     ReplayResult result;
     try (TerminalProgress progress = new TerminalProgress(label, quiet); ResultExport export = new ResultExport(out, requestsTrace)) {
-      List<ReplayListener> listeners = new ArrayList<>(List.of(mrc, export));
+      // a figure that wrapped around 64 bits ends the replay with one line, before anything is kept
+      List<ReplayListener> listeners = new ArrayList<>(List.of(new OverflowGuard(trace + " with config " + configName),
+          mrc, export));
       if (latency != null) {
         listeners.add(latency);
       }

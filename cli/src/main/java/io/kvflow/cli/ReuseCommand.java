@@ -25,6 +25,11 @@ import picocli.CommandLine.Parameters;
     description = {"Reuse-distance study: exact (or SHARDS-sampled) stack distances, reuse times and the LRU "
         + "miss-ratio curve; writes DIR/reuse.json and DIR/mrc.csv."})
 final class ReuseCommand implements Callable<Integer> {
+  /** The most hash partitions: each keeps its own distance analyzer (about 100 KiB before it sees a block). */
+  static final int MAX_PARTITIONS = 1024;
+
+  /** The most keys SHARDS_max keeps (its sample table grows to twice this). */
+  static final int MAX_SHARDS_KEYS = 1 << 24;
   @Parameters(index = "0", paramLabel = "TRACE", description = "trace file (with --engine spark: any Hadoop-compatible path)")
   String trace;
 
@@ -96,14 +101,14 @@ final class ReuseCommand implements Callable<Integer> {
       mode = ReuseStudy.Sampling.FIXED_RATE;
       rate = sampling.rate;
     } else if (sampling != null && sampling.partitions != null) {
-      if (sampling.partitions < 1) {
-        throw new BadInputException("option --partitions: " + sampling.partitions + " must be >= 1");
+      if (sampling.partitions < 1 || sampling.partitions > MAX_PARTITIONS) {
+        throw new BadInputException("option --partitions: " + sampling.partitions + " must be in 1.." + MAX_PARTITIONS);
       }
       mode = ReuseStudy.Sampling.PARTITIONED;
       max = sampling.partitions;
     } else if (sampling != null && sampling.max != null) {
-      if (sampling.max < 1) {
-        throw new BadInputException("option --shards-max: " + sampling.max + " must be >= 1");
+      if (sampling.max < 1 || sampling.max > MAX_SHARDS_KEYS) {
+        throw new BadInputException("option --shards-max: " + sampling.max + " must be in 1.." + MAX_SHARDS_KEYS);
       }
       mode = ReuseStudy.Sampling.FIXED_SIZE;
       max = sampling.max;

@@ -21,6 +21,10 @@ final class Sizes {
   }
 
   static long blocks(String option, String s, long blockBytes) {
+    if (!s.matches("[\\x20-\\x7e]*")) {
+      // Long.parseLong reads digits of every script; a size is written in ASCII
+      throw new BadInputException("option " + option + ": '" + s + "' is not a number of blocks or a byte size like 8GiB");
+    }
     for (String[] u : UNITS) {
       if (s.endsWith(u[0])) {
         if (blockBytes == 0) {

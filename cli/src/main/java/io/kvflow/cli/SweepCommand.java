@@ -1,7 +1,6 @@
 package io.kvflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvflow.analysis.cluster.ClusterEngine;
@@ -42,7 +41,6 @@ import picocli.CommandLine.Parameters;
         + "(points already done are skipped when rerun). Writes DIR/sweep.parquet, sweep.csv, sweep.json, report.html "
         + "and points/."})
 final class SweepCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Parameters(arity = "0..*", paramLabel = "TRACE", description = "trace files (with --engine spark: any Hadoop-compatible "
       + "path); none when the grid generates its traces")
@@ -70,15 +68,14 @@ final class SweepCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     InputCheck.requireRegularFile(grid, "grid");
-    JsonNode gridJson;
-    try {
-      gridJson = JSON.readTree(Files.readString(grid));
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new BadInputException(grid + ": no such file");
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new BadInputException(grid + ": not valid JSON (" + e.getOriginalMessage() + ")");
-    }
+    // the same reader as configs: size, UTF-8 and nesting limits, every refusal with its line and column
+    JsonNode gridJson = ConfigLoader.readJson(grid);
     Grid g = Grid.parse(grid.toString(), gridJson);
+    long replays = (long) g.size() * (traces.size() + (g.generated() == null ? 0 : g.generated().seeds().size()));
+    if (replays > Grid.MAX_POINTS) {
+      throw new BadInputException(grid + ": " + g.size() + " points x " + (replays / g.size()) + " traces are " + replays
+          + " replays; a sweep runs at most " + Grid.MAX_POINTS + "; split it");
+    }
     Path configFile = Outputs.configFile(config);
     ObjectNode base = ConfigJson.toJson(ConfigLoader.load(config).config());
     // every point's config, bound (types, ranges, unknown paths named) before anything is generated or run
@@ -152,10 +149,11 @@ final class SweepCommand implements Callable<Integer> {
     if (!Files.isRegularFile(p)) {
       return;
     }
-    TraceKind kind = TraceReader.readMetadata(p).kind();
+    io.kvflow.trace.TraceMetadata meta = TraceReader.readMetadata(p);
+    TraceKind kind = meta.kind();
     for (int i = 0; i < bound.size(); i++) {
       try {
-        bound.get(i).checkApplies(kind);
+        bound.get(i).checkApplies(kind, meta.blockTokens());
       } catch (ConfigException e) {
         throw e.from(grid + " point " + values.get(i) + " on " + trace + " (" + ReplayRun.described(kind) + ")");
       }

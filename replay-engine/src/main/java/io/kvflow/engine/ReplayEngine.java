@@ -38,7 +38,7 @@ public final class ReplayEngine {
       listeners.add(new ConservationCheck());
     }
     TraceMetadata meta = TraceReader.readMetadata(trace);
-    config.checkApplies(meta.kind());
+    config.checkApplies(meta.kind(), meta.blockTokens());
     int blockTokens = meta.blockTokens();
     long unitBytes = config.model().blockBytesPerLayer(blockTokens);
     int layers = config.model().layers();

@@ -18,6 +18,12 @@ import java.util.Map;
  * seeded synthetic traces ({@link GeneratedTraces}).
  */
 public final class Grid {
+  /**
+   * The most replays a sweep runs (grid points times traces): each is a whole replay, so a grid
+   * past this is a mistake (a product of long lists) or a study to split.
+   */
+  public static final long MAX_POINTS = 10_000;
+
   private final List<List<Map<String, JsonNode>>> dimensions = new ArrayList<>();
   private final List<String> paths = new ArrayList<>();
   private GeneratedTraces generated;
@@ -80,6 +86,16 @@ public final class Grid {
     if (g.dimensions.isEmpty()) {
       throw new ConfigException(source + ": $: no axes: give \"axes\" or \"zip\"");
     }
+    java.math.BigInteger points = java.math.BigInteger.ONE;
+    List<String> sizes = new ArrayList<>();
+    for (List<Map<String, JsonNode>> dim : g.dimensions) {
+      points = points.multiply(java.math.BigInteger.valueOf(dim.size()));
+      sizes.add(Integer.toString(dim.size()));
+    }
+    if (points.compareTo(java.math.BigInteger.valueOf(MAX_POINTS)) > 0) {
+      throw new ConfigException(source + ": $: the grid has " + points + " points (" + String.join(" x ", sizes)
+          + " values); a sweep runs at most " + MAX_POINTS + " replays; split it or shorten the lists");
+    }
     return g;
   }
 
@@ -98,6 +114,15 @@ public final class Grid {
       out.add(m);
     }
     return out;
+  }
+
+  /** The number of points (the product of the dimensions' lengths, at most {@link #MAX_POINTS}). */
+  public int size() {
+    int n = 1;
+    for (List<Map<String, JsonNode>> dim : dimensions) {
+      n *= dim.size();
+    }
+    return n;
   }
 
   public List<String> paths() {
@@ -147,11 +172,11 @@ public final class Grid {
         if (j < 0) {
           throw new ConfigException(source + ": " + path + ": unclosed [");
         }
-        try {
-          steps.add(Integer.parseInt(rest.substring(i + 1, j)));
-        } catch (NumberFormatException e) {
-          throw new ConfigException(source + ": " + path + ": '" + rest.substring(i + 1, j) + "' is not an index");
+        String index = rest.substring(i + 1, j);
+        if (!index.matches("[0-9]{1,9}")) {
+          throw new ConfigException(source + ": " + path + ": '" + index + "' is not an index (a whole number from 0)");
         }
+        steps.add(Integer.parseInt(index));
         i = j + 1;
       } else {
         throw new ConfigException(source + ": " + path + ": expected .field or [index] at '" + rest.substring(i) + "'");
@@ -175,7 +200,7 @@ public final class Grid {
         node = child;
       } else {
         int idx = (Integer) s;
-        if (!node.isArray() || idx >= node.size()) {
+        if (!node.isArray() || idx < 0 || idx >= node.size()) {
           throw new ConfigException(source + ": " + path + ": no element [" + idx + "] in the config");
         }
         if (last) {

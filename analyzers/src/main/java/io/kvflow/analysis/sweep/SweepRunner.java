@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvflow.analysis.listen.LatencyHistograms;
+import io.kvflow.analysis.listen.OverflowGuard;
 import io.kvflow.common.Progress;
 import io.kvflow.engine.ReplayEngine;
 import io.kvflow.engine.ReplayListener;
@@ -37,7 +38,10 @@ public final class SweepRunner {
       ReplayConfig config = ConfigLoader.fromJson("point " + p.index(), JSON.readTree(p.configJson())).config();
       LatencyHistograms latency = config.timing() == null ? null
           : new LatencyHistograms(config.timing().hardware().links().stream().map(LinkSpec::name).toList());
-      List<ReplayListener> listeners = latency == null ? List.of() : List.of(latency);
+      List<ReplayListener> listeners = new java.util.ArrayList<>(List.of(new OverflowGuard("point " + p.index())));
+      if (latency != null) {
+        listeners.add(latency);
+      }
       ReplayResult r = ReplayEngine.run(localTrace, config, listeners, Progress.NONE);
       row.put("status", "ok");
       row.putNull("error");

@@ -90,9 +90,11 @@ public record CodecSpec(CodecKind kind, int groupSize, int groupOverheadBits, do
     CodecSpec c = new CodecSpec(k,
         n.intValue("group_size", 1, 1 << 20, d.groupSize()),
         overhead,
-        n.doubleValue("decompress_gbps", Double.MIN_VALUE, Double.MAX_VALUE, d.decompressBytesPerSecond() / 1e9) * 1e9,
-        n.longValue("decompress_ns_per_block", 0, Long.MAX_VALUE / 4, d.decompressNsPerBlock()),
-        n.doubleValue("compress_gbps", Double.MIN_VALUE, Double.MAX_VALUE, d.compressBytesPerSecond() / 1e9) * 1e9,
+        n.doubleValue("decompress_gbps", ConfigRules.MIN_BYTES_PER_SECOND / 1e9, ConfigRules.MAX_BYTES_PER_SECOND / 1e9,
+            d.decompressBytesPerSecond() / 1e9) * 1e9,
+        n.longValue("decompress_ns_per_block", 0, ConfigRules.MAX_COST_NS, d.decompressNsPerBlock()),
+        n.doubleValue("compress_gbps", ConfigRules.MIN_BYTES_PER_SECOND / 1e9, ConfigRules.MAX_BYTES_PER_SECOND / 1e9,
+            d.compressBytesPerSecond() / 1e9) * 1e9,
         n.choice("place", CodecPlace.values(), CodecSpec::placeName, d.place()));
     n.finish();
     return c;

@@ -44,19 +44,21 @@ public record ComputeProfile(double weightStreamBps, double kvStreamBps, double 
   }
 
   static ComputeProfile bind(ConfigNode n) {
+    double minBps = ConfigRules.MIN_BYTES_PER_SECOND;
+    double maxBps = ConfigRules.MAX_BYTES_PER_SECOND;
     ComputeProfile p = new ComputeProfile(
-        n.doubleValue("weight_stream_bps", Double.MIN_VALUE, Double.MAX_VALUE, null),
-        n.doubleValue("kv_stream_bps", Double.MIN_VALUE, Double.MAX_VALUE, null),
-        n.doubleValue("activation_bps", Double.MIN_VALUE, Double.MAX_VALUE, null),
-        Curve.of(n.pairs("gemm_flops")),
-        Curve.of(n.pairs("prefill_attention_flops")),
-        n.doubleValue("decode_attention_flops", Double.MIN_VALUE, Double.MAX_VALUE, null),
+        n.doubleValue("weight_stream_bps", minBps, maxBps, null),
+        n.doubleValue("kv_stream_bps", minBps, maxBps, null),
+        n.doubleValue("activation_bps", minBps, maxBps, null),
+        Curve.of(n.pairs("gemm_flops", ConfigRules.MIN_FLOPS, ConfigRules.MAX_FLOPS)),
+        Curve.of(n.pairs("prefill_attention_flops", ConfigRules.MIN_FLOPS, ConfigRules.MAX_FLOPS)),
+        n.doubleValue("decode_attention_flops", ConfigRules.MIN_FLOPS, ConfigRules.MAX_FLOPS, null),
         n.longValue("launch_graph_ns", 0, 1_000_000_000L, null),
         n.longValue("launch_eager_ns", 0, 1_000_000_000L, null),
         n.intValue("elementwise_kernels_per_layer", 0, 1000, 7),
         n.intValue("step_kernels", 0, 1000, 4),
         n.longValue("all_reduce_latency_ns", 0, 1_000_000_000L, 0L),
-        n.doubleValue("all_reduce_bps", Double.MIN_VALUE, Double.MAX_VALUE, 1e11),
+        n.doubleValue("all_reduce_bps", minBps, maxBps, 1e11),
         n.longValue("cross_stream_wait_ns", 0, 1_000_000_000L, 0L),
         n.longValue("gemm_fixed_ns", 0, 1_000_000_000L, 0L),
         n.longValue("attention_fixed_ns", 0, 1_000_000_000L, 0L),

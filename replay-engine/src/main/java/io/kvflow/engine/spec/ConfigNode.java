@@ -126,11 +126,22 @@ public final class ConfigNode {
     return v.asBoolean();
   }
 
+  /** The most points of a measured curve. */
+  public static final int MAX_CURVE_POINTS = 256;
+
   /** A list of [x, y] pairs of positive numbers, x increasing (a measured curve). */
   public double[][] pairs(String field) {
+    return pairs(field, Double.MIN_VALUE, Double.MAX_VALUE);
+  }
+
+  /** A list of at most {@link #MAX_CURVE_POINTS} [x, y] pairs, x > 0 increasing, y in [minY, maxY]. */
+  public double[][] pairs(String field, double minY, double maxY) {
     JsonNode v = get(field, true);
     if (!v.isArray() || v.isEmpty()) {
       throw fieldError(field, "expected a non-empty list of [x, y] pairs");
+    }
+    if (v.size() > MAX_CURVE_POINTS) {
+      throw fieldError(field, v.size() + " points; a curve has at most " + MAX_CURVE_POINTS);
     }
     double[][] out = new double[v.size()][];
     for (int i = 0; i < v.size(); i++) {
@@ -140,6 +151,10 @@ public final class ConfigNode {
         throw error(path() + "." + field + "[" + i + "]", "expected [x, y] with x > 0 and y > 0, got " + p);
       }
       out[i] = new double[] {p.get(0).asDouble(), p.get(1).asDouble()};
+      if (!(out[i][0] <= Double.MAX_VALUE) || !(out[i][1] >= minY && out[i][1] <= maxY)) {
+        throw error(path() + "." + field + "[" + i + "]", "y " + p.get(1) + " must be " + range(minY, maxY)
+            + " (and x finite)");
+      }
       if (i > 0 && !(out[i][0] > out[i - 1][0])) {
         throw error(path() + "." + field + "[" + i + "]", "x must increase along the list");
       }

@@ -14,12 +14,33 @@ import java.util.Set;
  * and what to do.
  */
 final class ConfigRules {
+  /** The slowest rate a config may give in bytes per second (1 MB/s): anything slower is a mistake of units. */
+  static final double MIN_BYTES_PER_SECOND = 1e6;
+
+  /** The fastest rate in bytes per second (1 EB/s). */
+  static final double MAX_BYTES_PER_SECOND = 1e18;
+
+  /** The slowest compute rate in FLOP/s. */
+  static final double MIN_FLOPS = 1e6;
+
+  /** The fastest compute rate in FLOP/s (a thousand times a whole current GPU cluster's). */
+  static final double MAX_FLOPS = 1e21;
+
+  /** The largest fixed cost in nanoseconds of one transfer, layer, kernel or block (1,000 s). */
+  static final long MAX_COST_NS = 1_000_000_000_000L;
+
+  /** The most transfers one placement unit may be split into by {@code max_transfer_bytes}. */
+  static final long MAX_TRANSFERS_PER_UNIT = 16;
+
   private ConfigRules() {}
 
   /** Tiers: each tier's own rules, unique names, fastest first, OPT only as the only tier. */
   static void tiers(List<TierConfig> tiers) {
     if (tiers.isEmpty()) {
       throw ConfigException.at("$.tiers", "at least one tier is needed");
+    }
+    if (tiers.size() > ReplayConfig.MAX_TIERS) {
+      throw ConfigException.at("$.tiers", tiers.size() + " tiers; at most " + ReplayConfig.MAX_TIERS);
     }
     Set<String> names = new HashSet<>();
     for (int i = 0; i < tiers.size(); i++) {
@@ -188,6 +209,70 @@ final class ConfigRules {
     if (c.timing() != null && c.timing().prefetch() == PrefetchKind.REQUEST_AHEAD) {
       throw ConfigException.at("$.prefetch.policy", "request-ahead fetches the prefill blocks of the requests the "
           + "scheduler admits next; an accesses trace has no scheduler; use layer-ahead or reuse-predicted");
+    }
+  }
+
+  /**
+   * The sizes a trace's block size ({@code blockTokens}, which wins over the model's) derives,
+   * checked with exact arithmetic before a replay: one block's KV in all layers at most {@link
+   * ModelSpec#MAX_BLOCK_BYTES}; each tier at least one placement unit (a block, or one layer of it),
+   * at most {@link TierConfig#MAX_CAPACITY_BLOCKS} units (all tiers together in an exclusive
+   * hierarchy) and {@link TierConfig#MAX_CAPACITY_BYTES} bytes; {@code max_transfer_bytes} splitting a
+   * unit into at most {@link #MAX_TRANSFERS_PER_UNIT} transfers (each is simulated on its own).
+   */
+  static void sizes(ReplayConfig c, int blockTokens) {
+    ModelSpec m = c.model();
+    String large = m.blockTooLarge(blockTokens);
+    if (large != null) {
+      throw ConfigException.at("$.model", large + " (the trace's blocks are " + blockTokens + " tokens, its block size "
+          + "wins over the model's); use a smaller model");
+    }
+    boolean block = c.placement() == Placement.BLOCK;
+    long unitBytes = m.blockBytesPerLayer(blockTokens);
+    long keyBytes = block ? unitBytes * m.layers() : unitBytes;
+    String unit = block ? "a " + blockTokens + "-token block in all " + m.layers() + " layers"
+        : "one layer of a " + blockTokens + "-token block";
+    long total = 0;
+    for (int i = 0; i < c.tiers().size(); i++) {
+      TierConfig t = c.tiers().get(i);
+      String at = "$.tiers[" + i + "]";
+      long stored = Math.max(1, t.codec().stored(keyBytes, m.kvDtypeBytes()));
+      long units;
+      if (t.capacityBlocks() > 0) {
+        units = t.capacityBlocks();
+        if (units > TierConfig.MAX_CAPACITY_BYTES / stored) {
+          throw ConfigException.at(at + ".capacity_blocks", units + " placement units of " + stored + " bytes (" + unit
+              + ") are more than " + TierConfig.MAX_CAPACITY_BYTES + " bytes (2^60), the most a tier holds; lower it");
+        }
+      } else {
+        units = t.tier().capacityBytes() / stored;
+        if (units < 1) {
+          throw ConfigException.at(at + ".capacity_bytes", t.tier().capacityBytes() + " holds no placement unit of "
+              + stored + " bytes (" + unit + "); raise it");
+        }
+      }
+      if (units > TierConfig.MAX_CAPACITY_BLOCKS) {
+        throw ConfigException.at(at + ".capacity_bytes", t.tier().capacityBytes() + " bytes are " + units
+            + " placement units of " + stored + " bytes (" + unit + "); at most " + TierConfig.MAX_CAPACITY_BLOCKS
+            + " (2^31) are simulated; lower it" + (block ? "" : " or use \"placement\": \"block\""));
+      }
+      total += units;
+      if (c.hierarchy() == Hierarchy.EXCLUSIVE && total > TierConfig.MAX_CAPACITY_BLOCKS) {
+        throw ConfigException.at(at, "the tiers up to this one hold " + total + " placement units of " + unit
+            + "; an exclusive hierarchy simulates at most " + TierConfig.MAX_CAPACITY_BLOCKS + " (2^31) in all; "
+            + "lower the capacities" + (block ? "" : " or use \"placement\": \"block\""));
+      }
+    }
+    long max = c.timing() == null ? 0 : c.timing().maxTransferBytes();
+    if (max > 0) {
+      long transfers = (unitBytes - 1) / max + 1;
+      if (transfers > MAX_TRANSFERS_PER_UNIT) {
+        long least = (unitBytes - 1) / MAX_TRANSFERS_PER_UNIT + 1;
+        throw ConfigException.at("$.max_transfer_bytes", max + " splits every placement unit of " + unitBytes
+            + " bytes (one layer of a " + blockTokens + "-token block) into " + transfers + " transfers; at most "
+            + MAX_TRANSFERS_PER_UNIT + " a unit are simulated; give at least " + least
+            + ", or 0 for one transfer a unit");
+      }
     }
   }
 

@@ -18,6 +18,9 @@ import java.util.List;
 public record HardwareSpec(String name, double hbmBandwidthBps, double peakFlops, long layerOverheadNs, List<LinkSpec> links,
     long hbmCapacityBytes, ComputeProfile compute) {
 
+  /** The most links a hardware description may have (copy paths between five kinds of memory). */
+  public static final int MAX_LINKS = 64;
+
   public HardwareSpec(String name, double hbmBandwidthBps, double peakFlops, long layerOverheadNs, List<LinkSpec> links) {
     this(name, hbmBandwidthBps, peakFlops, layerOverheadNs, links, 0, null);
   }
@@ -77,11 +80,16 @@ public record HardwareSpec(String name, double hbmBandwidthBps, double peakFlops
 
   static HardwareSpec bind(ConfigNode n) {
     String name = n.string("name", "custom");
-    double hbm = n.doubleValue("hbm_bandwidth_bps", Double.MIN_VALUE, Double.MAX_VALUE, null);
-    double flops = n.doubleValue("peak_flops", Double.MIN_VALUE, Double.MAX_VALUE, null);
-    long overhead = n.longValue("layer_overhead_ns", 0, Long.MAX_VALUE / 4, 0L);
-    List<LinkSpec> links = n.has("links") ? n.objects("links").stream().map(LinkSpec::bind).toList() : List.of();
-    long capacity = n.longValue("hbm_capacity_bytes", 0, Long.MAX_VALUE, 0L);
+    double hbm = n.doubleValue("hbm_bandwidth_bps", ConfigRules.MIN_BYTES_PER_SECOND, ConfigRules.MAX_BYTES_PER_SECOND,
+        null);
+    double flops = n.doubleValue("peak_flops", ConfigRules.MIN_FLOPS, ConfigRules.MAX_FLOPS, null);
+    long overhead = n.longValue("layer_overhead_ns", 0, ConfigRules.MAX_COST_NS, 0L);
+    List<ConfigNode> linkNodes = n.has("links") ? n.objects("links") : List.of();
+    if (linkNodes.size() > MAX_LINKS) {
+      throw n.fieldError("links", linkNodes.size() + " links; at most " + MAX_LINKS);
+    }
+    List<LinkSpec> links = linkNodes.stream().map(LinkSpec::bind).toList();
+    long capacity = n.longValue("hbm_capacity_bytes", 0, TierConfig.MAX_CAPACITY_BYTES, 0L);
     ComputeProfile compute = n.has("compute") ? ComputeProfile.bind(n.object("compute")) : null;
     n.raw("sources");
     n.finish();

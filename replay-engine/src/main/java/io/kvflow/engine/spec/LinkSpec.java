@@ -14,8 +14,8 @@ package io.kvflow.engine.spec;
 public record LinkSpec(String name, String from, String to, double bandwidthBps, long overheadNs, int dmaEngines) {
   static LinkSpec bind(ConfigNode n) {
     LinkSpec l = new LinkSpec(n.string("name", null), n.string("from", null), n.string("to", null),
-        n.doubleValue("bandwidth_bps", Double.MIN_VALUE, Double.MAX_VALUE, null),
-        n.longValue("overhead_ns", 0, Long.MAX_VALUE / 4, 0L),
+        n.doubleValue("bandwidth_bps", ConfigRules.MIN_BYTES_PER_SECOND, ConfigRules.MAX_BYTES_PER_SECOND, null),
+        n.longValue("overhead_ns", 0, ConfigRules.MAX_COST_NS, 0L),
         n.intValue("dma_engines", 1, 1024, 1));
     n.finish();
     return l;

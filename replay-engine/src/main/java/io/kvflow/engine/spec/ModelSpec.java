@@ -17,6 +17,16 @@ package io.kvflow.engine.spec;
 public record ModelSpec(String name, int layers, int kvHeads, int headDim, int kvDtypeBytes, int blockTokens,
     long parameters, int attentionHeads, ModelShape shape) {
 
+  /** The most parameters a model may have (10^15: a thousand times the largest published models). */
+  public static final long MAX_PARAMETERS = 1_000_000_000_000_000L;
+
+  /**
+   * The most bytes of KV one block may hold in all layers (2^40, 1 TiB; the largest published
+   * models hold a few GiB in a block of 32,767 tokens), so that capacities, counts and times derived
+   * from it stay far inside 64 bits.
+   */
+  public static final long MAX_BLOCK_BYTES = 1L << 40;
+
   public ModelSpec(String name, int layers, int kvHeads, int headDim, int kvDtypeBytes, int blockTokens, long parameters,
       int attentionHeads) {
     this(name, layers, kvHeads, headDim, kvDtypeBytes, blockTokens, parameters, attentionHeads, null);
@@ -33,6 +43,13 @@ public record ModelSpec(String name, int layers, int kvHeads, int headDim, int k
     if (parameters < 0 || attentionHeads < 0) {
       throw ConfigException.at("$.model." + (parameters < 0 ? "parameters" : "attention_heads"), "must be >= 0");
     }
+    if (parameters > MAX_PARAMETERS) {
+      throw ConfigException.at("$.model.parameters", parameters + " must be <= " + MAX_PARAMETERS);
+    }
+    String tooLarge = blockTooLarge(layers, kvHeads, headDim, kvDtypeBytes, blockTokens);
+    if (tooLarge != null) {
+      throw ConfigException.at("$.model", tooLarge + "; lower kv_heads, head_dim, layers or block_tokens");
+    }
     if (shape != null) {
       if (attentionHeads < 1) {
         throw ConfigException.at("$.model.attention_heads", "is required with the architecture shapes");
@@ -40,7 +57,16 @@ public record ModelSpec(String name, int layers, int kvHeads, int headDim, int k
       if (attentionHeads % kvHeads != 0) {
         throw ConfigException.at("$.model.attention_heads", attentionHeads + " is not a multiple of kv_heads " + kvHeads);
       }
-      long derived = derivedParameters(layers, kvHeads, headDim, attentionHeads, shape);
+      long derived;
+      try {
+        derived = derivedParameters(layers, kvHeads, headDim, attentionHeads, shape);
+      } catch (ArithmeticException e) {
+        derived = Long.MAX_VALUE;
+      }
+      if (derived > MAX_PARAMETERS) {
+        throw ConfigException.at("$.model", "the shapes give " + (derived == Long.MAX_VALUE ? "more than 2^63" : derived)
+            + " parameters; at most " + MAX_PARAMETERS + "; lower hidden, intermediate, vocab or layers");
+      }
       if (parameters != 0 && parameters != derived) {
         throw ConfigException.at("$.model.parameters", parameters + " differs from the " + derived
             + " the shapes give; remove it (it is derived)");
@@ -49,18 +75,43 @@ public record ModelSpec(String name, int layers, int kvHeads, int headDim, int k
     }
   }
 
+  /**
+   * Why one block of {@code blockTokens} tokens is too large (its bytes in all layers above {@link
+   * #MAX_BLOCK_BYTES}), or null; exact whatever the sizes (no product wraps).
+   */
+  static String blockTooLarge(int layers, int kvHeads, int headDim, int kvDtypeBytes, long blockTokens) {
+    long bytes;
+    try {
+      bytes = Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(2L * kvHeads, (long) headDim * kvDtypeBytes),
+          blockTokens), (long) layers);
+    } catch (ArithmeticException e) {
+      bytes = Long.MAX_VALUE;
+    }
+    if (bytes <= MAX_BLOCK_BYTES) {
+      return null;
+    }
+    return "a block of " + blockTokens + " tokens holds " + (bytes == Long.MAX_VALUE ? "more than 2^63" : bytes)
+        + " bytes of KV in its " + layers + " layers (2 x kv_heads " + kvHeads + " x head_dim " + headDim
+        + " x kv_dtype_bytes " + kvDtypeBytes + " x tokens x layers); at most " + MAX_BLOCK_BYTES + " (1 TiB)";
+  }
+
+  /** Why a block of {@code blockTokens} tokens (a trace's block size) is too large for this model, or null. */
+  public String blockTooLarge(long blockTokens) {
+    return blockTooLarge(layers, kvHeads, headDim, kvDtypeBytes, blockTokens);
+  }
+
   private static long derivedParameters(int layers, int kvHeads, int headDim, int heads, ModelShape s) {
-    long perLayer = layerWeightCount(kvHeads, headDim, heads, s) + 2L * s.hidden();
-    long embeddings = (long) s.vocab() * s.hidden() * (s.tiedEmbeddings() ? 1 : 2);
-    return perLayer * layers + embeddings + s.hidden();
+    long perLayer = Math.addExact(layerWeightCount(kvHeads, headDim, heads, s), 2L * s.hidden());
+    long embeddings = Math.multiplyExact((long) s.vocab() * s.hidden(), s.tiedEmbeddings() ? 1L : 2L);
+    return Math.addExact(Math.addExact(Math.multiplyExact(perLayer, (long) layers), embeddings), s.hidden());
   }
 
   private static long layerWeightCount(int kvHeads, int headDim, int heads, ModelShape s) {
     long h = s.hidden();
-    long qkv = h * (long) (heads + 2 * kvHeads) * headDim;
-    long o = (long) heads * headDim * h;
-    long mlp = 3L * h * s.intermediate();
-    return qkv + o + mlp;
+    long qkv = Math.multiplyExact(Math.multiplyExact(h, (long) heads + 2L * kvHeads), (long) headDim);
+    long o = Math.multiplyExact((long) heads * headDim, h);
+    long mlp = Math.multiplyExact(3L * h, (long) s.intermediate());
+    return Math.addExact(Math.addExact(qkv, o), mlp);
   }
 
   /** Weights of one layer's matrices (QKV, O, MLP) from the shapes; without shapes parameters / layers. */
@@ -83,14 +134,17 @@ public record ModelSpec(String name, int layers, int kvHeads, int headDim, int k
     return shape == null ? parameters * kvDtypeBytes : parameters * shape.weightDtypeBytes();
   }
 
-  /** Bytes of K and V of one token in one layer: 2 * kv_heads * head_dim * dtype. */
+  /** Bytes of K and V of one token in one layer: 2 * kv_heads * head_dim * dtype (at most 1.6e11 by the ranges). */
   public long kvBytesPerTokenPerLayer() {
-    return 2L * kvHeads * headDim * kvDtypeBytes;
+    return Math.multiplyExact(2L * kvHeads, (long) headDim * kvDtypeBytes);
   }
 
-  /** Bytes of one block of {@code tokens} tokens in one layer. */
+  /**
+   * Bytes of one block of {@code tokens} tokens in one layer; exact or an {@link ArithmeticException}
+   * (a trace's block size is checked against {@link #blockTooLarge(long)} before a replay).
+   */
   public long blockBytesPerLayer(int tokens) {
-    return kvBytesPerTokenPerLayer() * tokens;
+    return Math.multiplyExact(kvBytesPerTokenPerLayer(), (long) tokens);
   }
 
   /**
@@ -111,7 +165,7 @@ public record ModelSpec(String name, int layers, int kvHeads, int headDim, int k
     int headDim = n.intValue("head_dim", 1, 100_000, null);
     int kvDtype = n.intValue("kv_dtype_bytes", 1, 8, 2);
     int blockTokens = n.intValue("block_tokens", 1, 32767, 16);
-    long parameters = n.longValue("parameters", 0, Long.MAX_VALUE, 0L);
+    long parameters = n.longValue("parameters", 0, MAX_PARAMETERS, 0L);
     int heads = n.intValue("attention_heads", 0, 100_000, 0);
     ModelShape shape = null;
     if (n.has("hidden")) {

@@ -35,6 +35,9 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
   /** The largest batch. */
   public static final int MAX_BATCH = 1_000_000;
 
+  /** The most tiers a configuration may have (five kinds of memory, several of a kind). */
+  public static final int MAX_TIERS = 16;
+
   public ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
       FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing, long maxBatchedTokens,
       boolean waitForMemory, Preemption preemption, SparseSpec sparse, DiscardSpec discard, CodecRule codecRule) {
@@ -75,6 +78,19 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
    */
   public void checkApplies(TraceKind kind) {
     ConfigRules.applies(this, kind);
+  }
+
+  /**
+   * {@link #checkApplies(TraceKind)}, and the sizes a trace of {@code blockTokens}-token blocks gives
+   * this config ({@link ConfigRules#sizes}): a block's bytes, each tier's capacity in placement units
+   * and bytes, the transfers {@code max_transfer_bytes} splits a unit into; every refusal names its
+   * JSON path and the limit, so no size derived on replay wraps around 64 bits.
+   *
+   * @throws ConfigException without a source; the caller adds the trace and the config's name
+   */
+  public void checkApplies(TraceKind kind, int blockTokens) {
+    ConfigRules.applies(this, kind);
+    ConfigRules.sizes(this, blockTokens);
   }
 
   public ReplayConfig withTiers(List<TierConfig> t) {
@@ -126,6 +142,9 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     List<ConfigNode> tierNodes = n.objects("tiers");
     if (tierNodes.isEmpty()) {
       throw n.fieldError("tiers", "at least one tier is needed");
+    }
+    if (tierNodes.size() > MAX_TIERS) {
+      throw n.fieldError("tiers", tierNodes.size() + " tiers; at most " + MAX_TIERS);
     }
     boolean timed = n.has("hardware");
     List<TierConfig> tiers = new ArrayList<>();

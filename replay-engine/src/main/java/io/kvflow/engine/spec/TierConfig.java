@@ -25,6 +25,9 @@ public record TierConfig(TierSpec tier, long capacityBlocks, PolicyKind policy, 
   /** The most placement units a tier holds. */
   public static final long MAX_CAPACITY_BLOCKS = Integer.MAX_VALUE - 8;
 
+  /** The most bytes a tier holds (2^60, 1 EiB), so that byte figures derived from it stay inside 64 bits. */
+  public static final long MAX_CAPACITY_BYTES = 1L << 60;
+
   public TierConfig(TierSpec tier, long capacityBlocks, PolicyKind policy, AdmissionKind admission, int admitAfter,
       long hotWindowAccesses, int warmThreshold) {
     this(tier, capacityBlocks, policy, admission, admitAfter, hotWindowAccesses, warmThreshold, CodecSpec.NONE);
@@ -65,6 +68,10 @@ public record TierConfig(TierSpec tier, long capacityBlocks, PolicyKind policy, 
     }
     if (capacityBlocks == 0 && tier.capacityBytes() < 1) {
       throw ConfigException.at(at + ".capacity_bytes", tier.capacityBytes() + " must be >= 1 (or give capacity_blocks)");
+    }
+    if (tier.capacityBytes() > MAX_CAPACITY_BYTES) {
+      throw ConfigException.at(at + ".capacity_bytes", tier.capacityBytes() + " must be <= " + MAX_CAPACITY_BYTES
+          + " (2^60, 1 EiB)");
     }
     if (admission == AdmissionKind.AFTER_K ? admitAfter < 1 || admitAfter > 1_000_000 : admitAfter != 1) {
       throw ConfigException.at(at + ".admission", admission == AdmissionKind.AFTER_K
@@ -108,11 +115,13 @@ public record TierConfig(TierSpec tier, long capacityBlocks, PolicyKind policy, 
     if (bytes == blocks) {
       throw n.fieldError("capacity_bytes", "give exactly one of capacity_bytes and capacity_blocks");
     }
-    long capacityBytes = bytes ? n.longValue("capacity_bytes", 1, Long.MAX_VALUE, null) : 0;
+    long capacityBytes = bytes ? n.longValue("capacity_bytes", 1, MAX_CAPACITY_BYTES, null) : 0;
     long capacityBlocks = blocks ? n.longValue("capacity_blocks", 1, MAX_CAPACITY_BLOCKS, null) : 0;
-    double read = n.doubleValue("read_bandwidth_bps", Double.MIN_VALUE, Double.MAX_VALUE, 1e12);
-    double write = n.doubleValue("write_bandwidth_bps", Double.MIN_VALUE, Double.MAX_VALUE, read);
-    long latency = n.longValue("latency_ns", 0, Long.MAX_VALUE, 0L);
+    double read = n.doubleValue("read_bandwidth_bps", ConfigRules.MIN_BYTES_PER_SECOND, ConfigRules.MAX_BYTES_PER_SECOND,
+        1e12);
+    double write = n.doubleValue("write_bandwidth_bps", ConfigRules.MIN_BYTES_PER_SECOND,
+        ConfigRules.MAX_BYTES_PER_SECOND, read);
+    long latency = n.longValue("latency_ns", 0, ConfigRules.MAX_COST_NS, 0L);
     PolicyKind policy = n.choice("policy", PolicyKind.values(), PolicyKind::jsonName, PolicyKind.LRU);
     AdmissionKind admission = AdmissionKind.ALWAYS;
     int after = 1;

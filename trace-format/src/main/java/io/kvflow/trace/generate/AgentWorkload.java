@@ -29,15 +29,15 @@ final class AgentWorkload implements WorkloadGenerator {
     List<ParamSpec> p = new ArrayList<>(List.of(
         ParamSpec.SEED,
         ParamSpec.ofInt("requests", 1000, "model calls to generate"),
-        ParamSpec.ofInt("tools-tokens", 3000, "system prompt with tool definitions, shared by all tasks"),
-        ParamSpec.ofInt("goal-tokens", 200, "mean task description length"),
+        ParamSpec.ofInt("tools-tokens", 3000, ParamSpec.MAX_TOKENS, "system prompt with tool definitions, shared by all tasks"),
+        ParamSpec.ofInt("goal-tokens", 200, ParamSpec.MAX_TOKENS, "mean task description length"),
         ParamSpec.ofInt("calls", 12, "mean model calls per task"),
-        ParamSpec.ofInt("action-tokens", 120, "mean model output per call"),
-        ParamSpec.ofInt("tool-output-tokens", 600, "mean tool output appended after each call"),
+        ParamSpec.ofInt("action-tokens", 120, ParamSpec.MAX_TOKENS, "mean model output per call"),
+        ParamSpec.ofInt("tool-output-tokens", 600, ParamSpec.MAX_TOKENS, "mean tool output appended after each call"),
         ParamSpec.ofInt("tool-latency-ms", 1500, "mean time from a call's arrival to the task's next call"),
-        ParamSpec.ofInt("max-context", 65536, "a task ends before its context passes this"),
+        ParamSpec.ofInt("max-context", 65536, ParamSpec.MAX_TOKENS, "a task ends before its context passes this"),
         ParamSpec.ofInt("tenants", 2, "tenants"),
-        ParamSpec.ofInt("block-tokens", 16, "tokens per KV block")));
+        ParamSpec.ofInt("block-tokens", 16, Short.MAX_VALUE, "tokens per KV block")));
     p.addAll(ParamSpec.arrivals(0.5));
     return p;
   }
@@ -100,7 +100,12 @@ final class AgentWorkload implements WorkloadGenerator {
         t.context.append(Hashing.chain(RESULT + t.id, t.done), result);
         t.done++;
         if (t.done < t.calls && t.context.tokens() + actionTokens * 4L < maxContext) {
-          t.nextNs += (long) (rng.exponential(latencyMs) * 1e6) + 1;
+          long gap = (long) (rng.exponential(latencyMs) * 1e6) + 1;
+          if (t.nextNs > Long.MAX_VALUE - gap) {
+            throw new io.kvflow.common.BadInputException("option --tool-latency-ms: " + latencyMs + " ms between a "
+                + "task's calls passes the largest time_ns (2^63-1 ns); lower it, --calls or --requests");
+          }
+          t.nextNs += gap;
           running.add(t);
         }
       }

@@ -33,6 +33,10 @@ public final class ArrivalProcess {
     if (!first) {
       nowNs += kind == Kind.POISSON ? rng.exponential(meanGapNs) : rng.gamma(shape, meanGapNs / shape);
     }
+    if (!(nowNs < 0x1p63)) {
+      throw new io.kvflow.common.BadInputException("option --rate: " + 1e9 / meanGapNs + " arrivals a second pass the "
+          + "largest time_ns (2^63-1 ns, 292 years) before the last request; raise --rate or lower --requests");
+    }
     return (long) nowNs;
   }
 }

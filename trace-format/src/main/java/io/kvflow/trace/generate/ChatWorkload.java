@@ -28,16 +28,16 @@ final class ChatWorkload implements WorkloadGenerator {
     List<ParamSpec> p = new ArrayList<>(List.of(
         ParamSpec.SEED,
         ParamSpec.ofInt("requests", 1000, "requests to generate"),
-        ParamSpec.ofInt("sessions", 200, "live conversations at any time"),
+        ParamSpec.ofInt("sessions", 200, ParamSpec.MAX_ITEMS, "live conversations at any time"),
         ParamSpec.ofDouble("session-alpha", 0.8, "Zipf exponent of session popularity"),
         ParamSpec.ofInt("tenants", 4, "tenants; a session belongs to one"),
-        ParamSpec.ofInt("system-prompts", 8, "distinct system prompts, shared across tenants"),
+        ParamSpec.ofInt("system-prompts", 8, ParamSpec.MAX_ITEMS, "distinct system prompts, shared across tenants"),
         ParamSpec.ofDouble("prompt-alpha", 1.0, "Zipf exponent of system prompt popularity"),
-        ParamSpec.ofInt("system-prompt-tokens", 1024, "mean system prompt length"),
-        ParamSpec.ofInt("user-tokens", 150, "mean user message length"),
-        ParamSpec.ofInt("output-tokens", 250, "mean answer length"),
-        ParamSpec.ofInt("max-context", 32768, "a session ends before its context passes this"),
-        ParamSpec.ofInt("block-tokens", 16, "tokens per KV block")));
+        ParamSpec.ofInt("system-prompt-tokens", 1024, ParamSpec.MAX_TOKENS, "mean system prompt length"),
+        ParamSpec.ofInt("user-tokens", 150, ParamSpec.MAX_TOKENS, "mean user message length"),
+        ParamSpec.ofInt("output-tokens", 250, ParamSpec.MAX_TOKENS, "mean answer length"),
+        ParamSpec.ofInt("max-context", 32768, ParamSpec.MAX_TOKENS, "a session ends before its context passes this"),
+        ParamSpec.ofInt("block-tokens", 16, Short.MAX_VALUE, "tokens per KV block")));
     p.addAll(ParamSpec.arrivals(2.0));
     return p;
   }

@@ -37,15 +37,15 @@ final class DecodeWorkload implements WorkloadGenerator {
             + "explicit options override it",
             "none", "kvflow-seed", "default_8k", "short_2k", "medium_32k", "long_128k_cold"),
         ParamSpec.ofInt("requests", 4, "sequences decoded together (the batch)"),
-        ParamSpec.ofInt("context", 8192, "prompt tokens per sequence"),
-        ParamSpec.ofInt("steps", 128, "decode steps"),
+        ParamSpec.ofInt("context", 8192, ParamSpec.MAX_TOKENS, "prompt tokens per sequence"),
+        ParamSpec.ofInt("steps", 128, ParamSpec.MAX_TOKENS, "decode steps"),
         ParamSpec.ofInt("layers", 32, "transformer layers"),
-        ParamSpec.ofInt("block-tokens", 16, "tokens per KV block"),
+        ParamSpec.ofInt("block-tokens", 16, Short.MAX_VALUE, "tokens per KV block"),
         ParamSpec.ofLong("step-ns", 20_000_000, "simulated time of one decode step in the trace's timestamps"),
         ParamSpec.ofChoice("attention", "synthetic", "attention-mass model written to attn_mass", "synthetic", "none"),
-        ParamSpec.ofInt("sink-tokens", 4, "attention-sink tokens at the start of each sequence"),
+        ParamSpec.ofInt("sink-tokens", 4, ParamSpec.MAX_TOKENS, "attention-sink tokens at the start of each sequence"),
         ParamSpec.ofDouble("sink-mass", 0.15, "share of mass on the sink block"),
-        ParamSpec.ofInt("recent-tokens", 256, "recent window"),
+        ParamSpec.ofInt("recent-tokens", 256, ParamSpec.MAX_TOKENS, "recent window"),
         ParamSpec.ofDouble("recent-mass", 0.45, "share of mass on the recent window"),
         ParamSpec.ofInt("heavy-hitters", 16, "persistent heavy-hitter blocks per request and layer"),
         ParamSpec.ofDouble("heavy-mass", 0.25, "share of mass on the heavy hitters"));
@@ -68,6 +68,12 @@ final class DecodeWorkload implements WorkloadGenerator {
     int layers = params.given("layers") || !seedPreset ? params.intAtLeast("layers", 1) : shape[3];
     int bt = params.intAtLeast("block-tokens", 1);
     long stepNs = params.longAtLeast("step-ns", 1);
+    if (stepNs > Long.MAX_VALUE / (steps + 2L)) {
+      // the prefill step and every decode step: the last rows are at (steps + 1) x step-ns at most
+      throw new BadInputException("option --step-ns: " + stepNs + " ns for a prefill and " + steps
+          + " decode steps passes the largest time_ns (2^63-1 ns); at most " + Long.MAX_VALUE / (steps + 2L)
+          + " with --steps " + steps);
+    }
     boolean attention = params.getString("attention").equals("synthetic");
     int sinkTokens = params.intAtLeast("sink-tokens", 0);
     int recentTokens = params.intAtLeast("recent-tokens", 0);

@@ -24,13 +24,13 @@ final class LongContextWorkload implements WorkloadGenerator {
     List<ParamSpec> p = new ArrayList<>(List.of(
         ParamSpec.SEED,
         ParamSpec.ofInt("requests", 50, "requests to generate"),
-        ParamSpec.ofInt("documents", 8, "long documents in the shared pool"),
+        ParamSpec.ofInt("documents", 8, ParamSpec.MAX_ITEMS, "long documents in the shared pool"),
         ParamSpec.ofDouble("doc-alpha", 1.0, "Zipf exponent of document popularity"),
-        ParamSpec.ofInt("min-tokens", 32768, "shortest prompt"),
-        ParamSpec.ofInt("max-tokens", 131072, "longest prompt"),
-        ParamSpec.ofInt("question-tokens", 64, "mean question length"),
-        ParamSpec.ofInt("output-tokens", 256, "mean answer length"),
-        ParamSpec.ofInt("block-tokens", 16, "tokens per KV block")));
+        ParamSpec.ofInt("min-tokens", 32768, ParamSpec.MAX_TOKENS, "shortest prompt"),
+        ParamSpec.ofInt("max-tokens", 131072, ParamSpec.MAX_TOKENS, "longest prompt"),
+        ParamSpec.ofInt("question-tokens", 64, ParamSpec.MAX_TOKENS, "mean question length"),
+        ParamSpec.ofInt("output-tokens", 256, ParamSpec.MAX_TOKENS, "mean answer length"),
+        ParamSpec.ofInt("block-tokens", 16, Short.MAX_VALUE, "tokens per KV block")));
     p.addAll(ParamSpec.arrivals(0.2));
     return p;
   }

@@ -34,8 +34,8 @@ public final class Params {
   private Object parse(ParamSpec s, String v) {
     try {
       return switch (s.type()) {
-        case INT -> Integer.parseInt(v.replace("_", ""));
-        case LONG -> Long.parseLong(v.replace("_", ""));
+        case INT -> (int) atMost(s, Integer.parseInt(ascii(v).replace("_", "")));
+        case LONG -> atMost(s, Long.parseLong(ascii(v).replace("_", "")));
         case DOUBLE -> {
           double d = Double.parseDouble(v);
           if (!Double.isFinite(d)) {
@@ -57,6 +57,23 @@ public final class Params {
         default -> "a number";
       });
     }
+  }
+
+  /** {@code v} if it is plain ASCII (digits of other scripts are not numbers here). */
+  private static String ascii(String v) {
+    for (int i = 0; i < v.length(); i++) {
+      if (v.charAt(i) > 0x7e) {
+        throw new NumberFormatException();
+      }
+    }
+    return v;
+  }
+
+  private static long atMost(ParamSpec s, long v) {
+    if (v > s.max()) {
+      throw new BadInputException("option --" + s.name() + ": " + v + " must be <= " + s.max());
+    }
+    return v;
   }
 
   private ParamSpec spec(String name) {

@@ -28,14 +28,14 @@ final class RagWorkload implements WorkloadGenerator {
         ParamSpec.SEED,
         ParamSpec.ofInt("requests", 1000, "requests to generate"),
         ParamSpec.ofInt("tenants", 4, "tenants, each with its own system prompt"),
-        ParamSpec.ofInt("system-prompt-tokens", 512, "system prompt length"),
-        ParamSpec.ofInt("corpus", 10000, "documents in the shared corpus"),
+        ParamSpec.ofInt("system-prompt-tokens", 512, ParamSpec.MAX_TOKENS, "system prompt length"),
+        ParamSpec.ofInt("corpus", 10000, ParamSpec.MAX_ITEMS, "documents in the shared corpus"),
         ParamSpec.ofDouble("doc-alpha", 1.0, "Zipf exponent of document popularity"),
-        ParamSpec.ofInt("doc-tokens", 800, "mean document length"),
-        ParamSpec.ofInt("docs", 4, "documents per prompt"),
-        ParamSpec.ofInt("question-tokens", 60, "mean question length"),
-        ParamSpec.ofInt("output-tokens", 200, "mean answer length"),
-        ParamSpec.ofInt("block-tokens", 16, "tokens per KV block")));
+        ParamSpec.ofInt("doc-tokens", 800, ParamSpec.MAX_TOKENS, "mean document length"),
+        ParamSpec.ofInt("docs", 4, 1000, "documents per prompt"),
+        ParamSpec.ofInt("question-tokens", 60, ParamSpec.MAX_TOKENS, "mean question length"),
+        ParamSpec.ofInt("output-tokens", 200, ParamSpec.MAX_TOKENS, "mean answer length"),
+        ParamSpec.ofInt("block-tokens", 16, Short.MAX_VALUE, "tokens per KV block")));
     p.addAll(ParamSpec.arrivals(4.0));
     return p;
   }

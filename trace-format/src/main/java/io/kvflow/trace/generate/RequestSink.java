@@ -25,6 +25,10 @@ final class RequestSink implements AutoCloseable {
   /** Writes one request whose input is the hasher's whole sequence. */
   void write(long requestId, long arrivalNs, String tenant, long sessionId, boolean hasSession, PrefixHasher input,
       int outputTokens) {
+    if (input.tokens() > Integer.MAX_VALUE) {
+      throw new io.kvflow.common.BadInputException("request " + requestId + ": its input reaches " + input.tokens()
+          + " tokens, more than a trace row holds (2^31-1); lower the workload's token options");
+    }
     hashes = input.copyHashes(hashes);
     writer.append(requestId, arrivalNs, tenant, hasSession, sessionId, (int) input.tokens(), outputTokens, hashes, 0,
         input.blockCount());

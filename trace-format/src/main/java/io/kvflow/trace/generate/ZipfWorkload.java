@@ -23,10 +23,10 @@ final class ZipfWorkload implements WorkloadGenerator {
     return List.of(
         ParamSpec.SEED,
         ParamSpec.ofLong("accesses", 1_000_000, "reads to generate"),
-        ParamSpec.ofInt("keys", 100_000, "distinct keys (blocks)"),
+        ParamSpec.ofInt("keys", 100_000, ParamSpec.MAX_ITEMS, "distinct keys (blocks)"),
         ParamSpec.ofDouble("alpha", 1.0, "Zipf exponent (0 is uniform)"),
         ParamSpec.ofLong("interval-ns", 1000, "simulated time between reads"),
-        ParamSpec.ofInt("block-tokens", 16, "tokens per block"));
+        ParamSpec.ofInt("block-tokens", 16, Short.MAX_VALUE, "tokens per block"));
   }
 
   @Override
@@ -35,6 +35,11 @@ final class ZipfWorkload implements WorkloadGenerator {
     int keys = params.intAtLeast("keys", 1);
     double alpha = params.doubleIn("alpha", 0, 10);
     long interval = params.longAtLeast("interval-ns", 0);
+    if (accesses > 1 && interval > Long.MAX_VALUE / (accesses - 1)) {
+      throw new io.kvflow.common.BadInputException("option --interval-ns: " + interval + " ns between " + accesses
+          + " reads passes the largest time_ns (2^63-1 ns); at most " + Long.MAX_VALUE / (accesses - 1)
+          + " with --accesses " + accesses);
+    }
     int blockTokens = params.intAtLeast("block-tokens", 1);
     if (blockTokens > Short.MAX_VALUE) {
       throw new io.kvflow.common.BadInputException("option --block-tokens: " + blockTokens + " must be <= 32767");

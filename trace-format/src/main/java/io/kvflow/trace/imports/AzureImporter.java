@@ -50,7 +50,8 @@ final class AzureImporter implements TraceImporter {
         if (line == 1) {
           String header = text.startsWith("\uFEFF") ? text.substring(1) : text;
           if (!header.strip().equals(HEADER)) {
-            throw ImportException.atLine(file, line, null, "header '" + abbreviate(header) + "'; expected " + HEADER);
+            throw ImportException.atLine(file, line, null, "header " + ImportException.quote(header) + "; expected "
+                + HEADER);
           }
           continue;
         }
@@ -66,7 +67,8 @@ final class AzureImporter implements TraceImporter {
           LocalDateTime t = LocalDateTime.parse(f[0].strip(), TIME);
           ns = t.toEpochSecond(ZoneOffset.UTC) * 1_000_000_000L + t.getNano();
         } catch (DateTimeParseException e) {
-          throw ImportException.atLine(file, line, "TIMESTAMP", "'" + abbreviate(f[0]) + "' is not a time like 2023-11-16 18:15:46.6805900");
+          throw ImportException.atLine(file, line, "TIMESTAMP", ImportException.quote(f[0])
+              + " is not a time like 2023-11-16 18:15:46.6805900");
         }
         int context = count(f[1], file, line, "ContextTokens", 1);
         int generated = count(f[2], file, line, "GeneratedTokens", 0);
@@ -74,8 +76,8 @@ final class AzureImporter implements TraceImporter {
           origin = ns;
         }
         if (ns < previous) {
-          throw ImportException.atLine(file, line, "TIMESTAMP", f[0].strip() + " is before the previous row's time; "
-              + "the trace must be sorted by TIMESTAMP (sort it first)");
+          throw ImportException.atLine(file, line, "TIMESTAMP", ImportException.quote(f[0].strip())
+              + " is before the previous row's time; the trace must be sorted by TIMESTAMP (sort it first)");
         }
         previous = ns;
         w.append(w.rows(), ns - origin, null, false, 0, context, generated, none, 0, 0);
@@ -93,18 +95,19 @@ final class AzureImporter implements TraceImporter {
 
   private static int count(String text, String file, long line, String field, int min) {
     long v;
+    String digits = text.strip();
     try {
-      v = Long.parseLong(text.strip());
+      // ASCII digits only: Long.parseLong also reads the digits of other scripts (U+0663 is 3)
+      if (!digits.matches("[+-]?[0-9]+")) {
+        throw new NumberFormatException();
+      }
+      v = Long.parseLong(digits);
     } catch (NumberFormatException e) {
-      throw ImportException.atLine(file, line, field, "'" + abbreviate(text) + "' is not an integer");
+      throw ImportException.atLine(file, line, field, ImportException.quote(text) + " is not an integer (ASCII digits)");
     }
     if (v < min || v > Integer.MAX_VALUE) {
       throw ImportException.atLine(file, line, field, v + " must be in " + min + ".." + Integer.MAX_VALUE);
     }
     return (int) v;
-  }
-
-  static String abbreviate(String s) {
-    return s.length() <= 60 ? s : s.substring(0, 57) + "...";
   }
 }

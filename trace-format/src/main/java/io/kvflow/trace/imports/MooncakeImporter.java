@@ -76,7 +76,8 @@ final class MooncakeImporter implements TraceImporter {
                   if (hashCount == hashes.length) {
                     hashes = Arrays.copyOf(hashes, hashCount * 2);
                   }
-                  hashes[hashCount++] = p.getBigIntegerValue().longValue();
+                  hashes[hashCount] = hashId(p, file, line, hashCount);
+                  hashCount++;
                 }
               }
               default -> p.skipChildren();
@@ -118,6 +119,28 @@ final class MooncakeImporter implements TraceImporter {
     }
   }
 
+  private static final java.math.BigInteger TWO_TO_64 = java.math.BigInteger.ONE.shiftLeft(64);
+
+  /**
+   * A hash id: an integer in 0..2^64-1, kept as its 64 bits. One outside would have to be cut to 64
+   * bits, and two different ids could then meet and invent sharing the trace does not have.
+   */
+  private static long hashId(JsonParser p, String file, long line, int index) throws IOException {
+    if (p.getNumberType() == JsonParser.NumberType.INT || p.getNumberType() == JsonParser.NumberType.LONG) {
+      long v = p.getLongValue();
+      if (v >= 0) {
+        return v;
+      }
+    } else {
+      java.math.BigInteger v = p.getBigIntegerValue();
+      if (v.signum() >= 0 && v.compareTo(TWO_TO_64) < 0) {
+        return v.longValue();
+      }
+    }
+    throw ImportException.atLine(file, line, "hash_ids", "element " + index + ": " + ImportException.quote(p.getText())
+        + " is outside 0..2^64-1 (18446744073709551615); a hash id is an unsigned 64-bit integer");
+  }
+
   private static long integer(JsonParser p, JsonToken t, String file, long line, String field) throws IOException {
     if (t == JsonToken.VALUE_NUMBER_INT) {
       try {
@@ -131,7 +154,7 @@ final class MooncakeImporter implements TraceImporter {
       if (d == Math.rint(d) && Math.abs(d) < 1e15) {
         return (long) d;
       }
-      throw ImportException.atLine(file, line, field, "expected an integer, got " + p.getText());
+      throw ImportException.atLine(file, line, field, "expected an integer, got " + ImportException.quote(p.getText()));
     }
     throw ImportException.atLine(file, line, field, "expected an integer, got " + describe(t));
   }

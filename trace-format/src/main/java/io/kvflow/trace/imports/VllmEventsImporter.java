@@ -167,8 +167,8 @@ final class VllmEventsImporter implements TraceImporter {
         live.forEach(h -> w.append(t, -1, -1, -1, h, AccessOp.FREE.code(), 0, Float.NaN));
         live.clear();
       }
-      default -> throw ImportException.atLine(file, line, where, "unknown event type '" + AzureImporter.abbreviate(type)
-          + "'; expected BlockStored, BlockRemoved or AllBlocksCleared");
+      default -> throw ImportException.atLine(file, line, where, "unknown event type " + ImportException.quote(type)
+          + "; expected BlockStored, BlockRemoved or AllBlocksCleared");
     }
   }
 
