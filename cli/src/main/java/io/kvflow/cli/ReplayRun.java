@@ -60,7 +60,8 @@ final class ReplayRun {
     LatencyHistograms latency = c.timing() == null ? null
         : new LatencyHistograms(c.timing().hardware().links().stream().map(LinkSpec::name).toList());
     ReplayResult result;
-    try (TerminalProgress progress = new TerminalProgress(label, quiet); ResultExport export = new ResultExport(out, requestsTrace)) {
+    try (TerminalProgress progress = new TerminalProgress(label, quiet);
+        ResultExport export = new ResultExport(out, requestsTrace, c.timing() != null)) {
       List<ReplayListener> listeners = new ArrayList<>(List.of(mrc, export));
       if (latency != null) {
         listeners.add(latency);
