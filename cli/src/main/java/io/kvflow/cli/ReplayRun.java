@@ -62,7 +62,8 @@ final class ReplayRun {
     LatencyHistograms latency = c.timing() == null ? null
         : new LatencyHistograms(c.timing().hardware().links().stream().map(LinkSpec::name).toList());
     ReplayResult result;
-    try (TerminalProgress progress = new TerminalProgress(label, quiet); ResultExport export = new ResultExport(out, requestsTrace)) {
+    try (TerminalProgress progress = new TerminalProgress(label, quiet);
+        ResultExport export = new ResultExport(out, requestsTrace, c.timing() != null)) {
       // a figure that wrapped around 64 bits ends the replay with one line, before anything is kept
       List<ReplayListener> listeners = new ArrayList<>(List.of(new OverflowGuard(trace + " with config " + configName),
           mrc, export));

@@ -76,8 +76,51 @@ final class ReportConservation {
         assertTrue(lat.get("tpot").get("count").asLong() <= n, "at most one TPOT per request");
         assertEquals(n, hgrmCount(out.resolve("ttft_ns.hgrm")), "ttft_ns.hgrm total count");
         assertEquals(n, hgrmCount(out.resolve("e2e_ns.hgrm")), "e2e_ns.hgrm total count");
+        // requests.csv's times are the histograms' inputs: one value per recorded one, and a sum
+        // that is count x mean (the histogram's mean is exact to its 3 significant digits)
+        for (String h : List.of("ttft", "tpot", "e2e")) {
+          timesMatch(out.resolve("requests.csv"), h + "_ns", lat.get(h), hgrmCount(out.resolve(h + "_ns.hgrm")));
+        }
+      }
+      timesMatch(out.resolve("steps.csv"), "step_ns", lat.get("step"), timedSteps);
+      timesMatch(out.resolve("steps.csv"), "stall_ns", lat.get("step_stall"), timedSteps);
+    } else {
+      assertTrue(column(out.resolve("steps.csv"), "step_ns").isEmpty(), "no step times without timing");
+      assertTrue(column(out.resolve("requests.csv"), "ttft_ns").isEmpty(), "no request times without timing");
+    }
+  }
+
+  /** The non-empty values of {@code col}: as many as the histogram counts, their mean its mean (0.1%). */
+  private static void timesMatch(Path csv, String col, JsonNode hist, long hgrmCount) throws IOException {
+    List<Long> v = column(csv, col);
+    long count = hist.get("count").asLong();
+    assertEquals(count, v.size(), csv.getFileName() + " " + col + " values = histogram count");
+    assertEquals(count, hgrmCount, csv.getFileName() + " " + col + " values = .hgrm total count");
+    if (count == 0) {
+      return;
+    }
+    double sum = 0;
+    for (long x : v) {
+      assertTrue(x >= 0, col + " " + x);
+      sum += x;
+    }
+    double expected = count * hist.get("mean").asDouble();
+    assertEquals(expected, sum, Math.max(1, expected * 1e-3), csv.getFileName() + " sum of " + col + " = count x mean");
+  }
+
+  /** The non-empty values of a CSV column. */
+  private static List<Long> column(Path csv, String col) throws IOException {
+    List<String> lines = Files.readAllLines(csv);
+    int i = List.of(lines.get(0).split(",")).indexOf(col);
+    assertTrue(i >= 0, csv.getFileName() + " has column " + col);
+    List<Long> v = new java.util.ArrayList<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String f = line.split(",", -1)[i];
+      if (!f.isEmpty()) {
+        v.add(Long.parseLong(f));
       }
     }
+    return v;
   }
 
   /** Column sums of a CSV with a header row; the row count last. */

@@ -75,7 +75,7 @@ class MooncakeLruAcceptanceTest {
   @ParameterizedTest
   @EnumSource(value = PolicyKind.class, names = "OPT", mode = EnumSource.Mode.EXCLUDE)
   void aPolicyBehavesTheSameAsTheFirstTierOrBelowATierThatAdmitsNothing(PolicyKind kind) {
-    ReplayConfig base = ConfigLoader.load("default").config().withExpansion(Expansion.PREFIX);
+    ReplayConfig base = ConfigLoader.load("counts").config().withExpansion(Expansion.PREFIX);
     TierConfig alone = base.tiers().get(1).withPolicy(kind).withCapacityBlocks(10_000);
     TierConfig hbm = base.tiers().get(0);
     TierConfig closed = new TierConfig(hbm.tier(), 10, PolicyKind.LRU, AdmissionKind.NEVER, 1, 0, 2, hbm.codec());
@@ -95,7 +95,7 @@ class MooncakeLruAcceptanceTest {
   @ParameterizedTest
   @ValueSource(ints = {1_000, 10_000, 30_000, 50_000, 100_000})
   void replayHitRatioEqualsTheDefinition(int capacity) {
-    ReplayConfig base = ConfigLoader.load("default").config();
+    ReplayConfig base = ConfigLoader.load("counts").config();
     ReplayConfig c = base.withTiers(List.of(base.tiers().get(0).withCapacityBlocks(capacity)))
         .withExpansion(Expansion.PREFIX);
     ReplayResult r = ReplayEngine.run(trace, c, List.of(), Progress.NONE);

@@ -6,6 +6,7 @@ import io.kvflow.engine.ReplayListener;
 import io.kvflow.engine.ReplayResult;
 import io.kvflow.engine.expand.AccessSink;
 import io.kvflow.engine.residency.AccessOutcome;
+import io.kvflow.engine.time.TimedListener;
 import io.kvflow.trace.AccessOp;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -13,7 +14,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Per-step and per-request results as CSV for pandas and DuckDB: {@code steps.csv} (one row per
@@ -21,8 +25,16 @@ import java.util.Arrays;
  * request). Counts are layer-accesses read off the access outcomes, so the columns add up to
  * report.json's tier totals: layer_accesses = first_tier_hits + lower_tier_hits + found_nowhere. Rows stream to temporary files renamed into place at the end; memory holds only the
  * running requests.
+ *
+ * <p>With the timing model, requests.csv also has each request's ttft_ns, tpot_ns and e2e_ns and
+ * steps.csv each step's start_ns, step_ns, stall_ns and compute_ns: the values the latency
+ * histograms record. The timing model times a request when its last layer group is timed, after
+ * its {@code requestFinished} when prefetch looks ahead, and times steps with the same lag, so a
+ * finished row waits (in finish order, steps in step order) until its times arrive: memory holds
+ * the running requests and the few rows the look-ahead delays. Without timing the columns are
+ * empty.
  */
-public final class ResultExport implements ReplayListener, AutoCloseable {
+public final class ResultExport implements ReplayListener, TimedListener, AutoCloseable {
   private final AtomicOutput stepsOut;
   private final AtomicOutput requestsOut;
   private final BufferedWriter steps;
@@ -43,6 +55,30 @@ public final class ResultExport implements ReplayListener, AutoCloseable {
   private int lastTraceStep = Integer.MIN_VALUE;
   /** Rows are batch iterations (requests traces), else the trace's steps. */
   private final boolean iterations;
+  /** The replay has a timing model: rows wait for their times. */
+  private final boolean timed;
+  /** Finished requests waiting for their times, in finish order. */
+  private final ArrayDeque<Row> pendingRequests = new ArrayDeque<>();
+  private final Map<Long, Row> pendingById = new HashMap<>();
+  /** Times that arrived before their request finished (kept until it does). */
+  private final Map<Long, String> earlyRequestTimes = new HashMap<>();
+  /** Step rows waiting for their times, in step order; the first is step {@code firstPendingStep}. */
+  private final ArrayDeque<Row> pendingSteps = new ArrayDeque<>();
+  private long firstPendingStep;
+  private final Map<Long, String> earlyStepTimes = new HashMap<>();
+
+  /** A CSV row without its time columns, and those once known. */
+  private static final class Row {
+    final String counts;
+    String times;
+
+    Row(String counts) {
+      this.counts = counts;
+    }
+  }
+
+  private static final String NO_REQUEST_TIMES = ",,,";
+  private static final String NO_STEP_TIMES = ",,,,";
 
   // per-request columns
   private static final int ARRIVAL = 0;
@@ -58,15 +94,24 @@ public final class ResultExport implements ReplayListener, AutoCloseable {
 
   /** @param iterations one row per batch iteration (requests traces) instead of one per trace step */
   public ResultExport(Path dir, boolean iterations) {
+    this(dir, iterations, false);
+  }
+
+  /**
+   * @param iterations one row per batch iteration (requests traces) instead of one per trace step
+   * @param timed the replay has a timing model (its times fill the time columns)
+   */
+  public ResultExport(Path dir, boolean iterations, boolean timed) {
     this.iterations = iterations;
+    this.timed = timed;
     stepsOut = AtomicOutput.create(dir.resolve("steps.csv"));
     requestsOut = AtomicOutput.create(dir.resolve("requests.csv"));
     try {
       steps = Files.newBufferedWriter(stepsOut.temporary(), StandardCharsets.UTF_8);
       requests = Files.newBufferedWriter(requestsOut.temporary(), StandardCharsets.UTF_8);
-      steps.write("step,running_requests,layer_accesses,first_tier_hits,lower_tier_hits,found_nowhere,appends,frees\n");
+      steps.write("step,running_requests,layer_accesses,first_tier_hits,lower_tier_hits,found_nowhere,appends,frees,start_ns,step_ns,stall_ns,compute_ns\n");
       requests.write("request_id,arrival_ns,input_tokens,output_tokens,input_blocks,input_block_hits,input_token_hits,"
-          + "layer_accesses,first_tier_hits,first_step,last_step\n");
+          + "layer_accesses,first_tier_hits,first_step,last_step,ttft_ns,tpot_ns,e2e_ns\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -131,12 +176,19 @@ public final class ResultExport implements ReplayListener, AutoCloseable {
       return;
     }
     long[] r = perRequest[slot];
-    try {
-      requests.write(requestId + "," + r[ARRIVAL] + "," + r[INPUT] + "," + r[OUTPUT] + "," + r[INPUT_BLOCKS] + ","
-          + r[INPUT_BLOCK_HITS] + "," + r[INPUT_TOKEN_HITS] + "," + r[ACCESSES] + "," + r[FIRST_TIER_HITS] + ","
-          + r[STARTED_STEP] + "," + stepIndex + "\n");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    String counts = requestId + "," + r[ARRIVAL] + "," + r[INPUT] + "," + r[OUTPUT] + "," + r[INPUT_BLOCKS] + ","
+        + r[INPUT_BLOCK_HITS] + "," + r[INPUT_TOKEN_HITS] + "," + r[ACCESSES] + "," + r[FIRST_TIER_HITS] + ","
+        + r[STARTED_STEP] + "," + stepIndex;
+    if (!timed) {
+      write(requests, counts, NO_REQUEST_TIMES);
+    } else {
+      Row row = new Row(counts);
+      row.times = earlyRequestTimes.remove(requestId);
+      pendingRequests.add(row);
+      if (row.times == null) {
+        pendingById.put(requestId, row);
+      }
+      drainRequests();
     }
     if (freeCount < freeSlots.length) {
       freeSlots[freeCount++] = slot;
@@ -149,11 +201,15 @@ public final class ResultExport implements ReplayListener, AutoCloseable {
   }
 
   private void flushStep() {
-    try {
-      steps.write(stepIndex + "," + running.size() + "," + stepAccesses + "," + stepFirstTierHits + "," + stepLowerTierHits
-          + "," + stepNowhere + "," + stepAppends + "," + stepFrees + "\n");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    String counts = stepIndex + "," + running.size() + "," + stepAccesses + "," + stepFirstTierHits + ","
+        + stepLowerTierHits + "," + stepNowhere + "," + stepAppends + "," + stepFrees;
+    if (!timed) {
+      write(steps, counts, NO_STEP_TIMES);
+    } else {
+      Row row = new Row(counts);
+      row.times = earlyStepTimes.remove(stepIndex);
+      pendingSteps.add(row);
+      drainSteps();
     }
     stepIndex++;
     stepAccesses = 0;
@@ -165,10 +221,90 @@ public final class ResultExport implements ReplayListener, AutoCloseable {
   }
 
   @Override
+  public void requestTimed(long requestId, long ttftNs, long tpotNs, long e2eNs) {
+    if (!timed) {
+      return;
+    }
+    String times = "," + ttftNs + "," + (tpotNs >= 0 ? Long.toString(tpotNs) : "") + "," + e2eNs;
+    Row row = pendingById.remove(requestId);
+    if (row == null) {
+      // not finished yet (or never started here): kept until requestFinished
+      earlyRequestTimes.put(requestId, times);
+      return;
+    }
+    row.times = times;
+    drainRequests();
+  }
+
+  @Override
+  public void stepTimed(long step, long startNs, long stepNs, long stallNs, long computeNs) {
+    if (!timed) {
+      return;
+    }
+    String times = "," + startNs + "," + stepNs + "," + stallNs + "," + computeNs;
+    long at = step - firstPendingStep;
+    if (at < 0) {
+      return;
+    }
+    if (at >= pendingSteps.size()) {
+      earlyStepTimes.put(step, times);
+      return;
+    }
+    int i = 0;
+    for (Row row : pendingSteps) {
+      if (i++ == at) {
+        row.times = times;
+        break;
+      }
+    }
+    drainSteps();
+  }
+
+  private void drainRequests() {
+    while (!pendingRequests.isEmpty() && pendingRequests.peekFirst().times != null) {
+      Row row = pendingRequests.pollFirst();
+      write(requests, row.counts, row.times);
+    }
+  }
+
+  private void drainSteps() {
+    while (!pendingSteps.isEmpty() && pendingSteps.peekFirst().times != null) {
+      Row row = pendingSteps.pollFirst();
+      write(steps, row.counts, row.times);
+      firstPendingStep++;
+    }
+  }
+
+  /** Writes what still waits; a row never timed keeps empty time columns. */
+  private void flushPending() {
+    for (Row row : pendingRequests) {
+      write(requests, row.counts, row.times != null ? row.times : NO_REQUEST_TIMES);
+    }
+    pendingRequests.clear();
+    pendingById.clear();
+    for (Row row : pendingSteps) {
+      write(steps, row.counts, row.times != null ? row.times : NO_STEP_TIMES);
+      firstPendingStep++;
+    }
+    pendingSteps.clear();
+  }
+
+  private static void write(BufferedWriter w, String counts, String times) {
+    try {
+      w.write(counts);
+      w.write(times);
+      w.write('\n');
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
   public void finished(ReplayResult result) {
     if (stepAccesses + stepAppends + stepFrees > 0) {
       flushStep();
     }
+    flushPending();
     try {
       steps.close();
       requests.close();

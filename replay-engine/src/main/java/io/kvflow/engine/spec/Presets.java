@@ -12,7 +12,7 @@ public final class Presets {
   private static final ObjectMapper JSON = new ObjectMapper();
   public static final List<String> MODELS = List.of("llama-3-8b", "llama-3-70b", "qwen2.5-7b", "mistral-7b", "kvflow-seed",
       "kvflow-small");
-  public static final List<String> CONFIGS = List.of("default", "baseline", "kvflow", "h100-8b", "h100-70b-tp8");
+  public static final List<String> CONFIGS = List.of("default", "counts", "baseline", "kvflow", "h100-8b", "h100-70b-tp8");
   public static final List<String> HARDWARE = List.of("h100-sxm", "h200", "kvflow-seed");
 
   private Presets() {}

@@ -189,7 +189,7 @@ class ConfigRulesTest {
   /** The {@code with*} overrides the command line uses go through the same rules as JSON. */
   @Test
   void overridesCannotMakeAConfigJsonCouldNot() {
-    ReplayConfig two = ConfigLoader.load("default").config();
+    ReplayConfig two = ConfigLoader.load("counts").config();
     assertPath("$.tiers[0].policy", () -> two.withFirstTierPolicy(PolicyKind.OPT));
     ReplayConfig hot = bind(config("\"tiers\": [{\"name\": \"hbm\", \"kind\": \"hbm\", \"capacity_blocks\": 10,"
         + " \"policy\": \"hot-warm-cold\", \"hot_window\": 100}]"));
@@ -213,7 +213,7 @@ class ConfigRulesTest {
   /** Configs made in code obey the same rules. */
   @Test
   void recordsMadeInCodeCheckThemselves() {
-    ReplayConfig c = ConfigLoader.load("default").config();
+    ReplayConfig c = ConfigLoader.load("counts").config();
     TierSpec hbm = c.tiers().get(0).tier();
     assertPath("$.tiers[0].hot_window", () -> c.withTiers(List.of(new TierConfig(hbm, 10, PolicyKind.LRU,
         AdmissionKind.ALWAYS, 1, 500, 2))));
