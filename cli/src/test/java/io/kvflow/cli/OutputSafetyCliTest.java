@@ -115,7 +115,7 @@ class OutputSafetyCliTest {
     assertEquals(0, CliTestSupport.run("replay", decode.toString(), "--config", timed.toString(), "--out", out.toString(),
         "-q").exit());
     assertTrue(names(out).contains("step_ns.hgrm"));
-    Result r = CliTestSupport.run("replay", decode.toString(), "--out", out.toString(), "-q");
+    Result r = CliTestSupport.run("replay", decode.toString(), "--config", "counts", "--out", out.toString(), "-q");
     assertEquals(0, r.exit(), r.err());
     assertEquals(List.of(".kvflow-set", "report.html", "report.json", "requests.csv", "steps.csv"), names(out));
     assertEquals(List.of("out", "timed.json"), names(dir), "no temporary, lock or earlier set left beside it");
@@ -164,7 +164,7 @@ class OutputSafetyCliTest {
       assertBadInput(CliTestSupport.run("generate", "zipf", "--accesses", "100", "-o", trace.toString()),
           "another kvflow command is writing there");
     }
-    assertEquals(0, CliTestSupport.run("replay", CHAT.toString(), "--out", out.toString(), "-q").exit());
+    assertEquals(0, CliTestSupport.run("replay", CHAT.toString(), "--config", "counts", "--out", out.toString(), "-q").exit());
   }
 
   @Test
@@ -198,7 +198,7 @@ class OutputSafetyCliTest {
     for (String n : List.of("report.json", "report.html", "steps.csv", "requests.csv", "step_ns.hgrm", ".steps.csv.123.tmp")) {
       Files.writeString(earlier.resolve(n), "from an earlier version");
     }
-    assertEquals(0, CliTestSupport.run("replay", CHAT.toString(), "--out", earlier.toString(), "-q").exit());
+    assertEquals(0, CliTestSupport.run("replay", CHAT.toString(), "--config", "counts", "--out", earlier.toString(), "-q").exit());
     assertEquals(List.of(".kvflow-set", "report.html", "report.json", "requests.csv", "steps.csv"), names(earlier));
     Path mixed = Files.createDirectory(dir.resolve("mixed"));
     Files.writeString(mixed.resolve("report.json"), "{}");
