@@ -122,7 +122,7 @@ class KillTest {
         assertEquals(List.of(target), s.map(q -> q.getFileName().toString()).toList(), moment + ": leftovers");
       }
     }
-    System.out.println(name + " killed at " + MOMENTS + " moments: " + seen);
+    System.out.printf("%s (%.2f s uninterrupted) killed at %d moments: %s%n", name, runNs / 1e9, MOMENTS, seen);
   }
 
   /**
