@@ -45,12 +45,12 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>By default (CI) 40 cases run, four of each kind, in well under 30 s. The acceptance set of
  * 1,000 cases runs with {@code -Dkvflow.fuzz=full}, and prints its counts:
  * {@code mvn -B -ntp -o test -pl cli -am -Dtest=ConfigFuzzTest -Dsurefire.failIfNoSpecifiedTests=false -Dkvflow.fuzz=full}.
- * Case numbers worth keeping (ones that once failed) go into {@code src/test/resources/fuzz/config-cases.txt}
+ * {@code -Dkvflow.fuzz.cases=N} runs the first N cases instead. Case numbers worth keeping (ones that once failed) go into {@code src/test/resources/fuzz/config-cases.txt}
  * and run every time.
  */
 class ConfigFuzzTest {
   private static final boolean FULL = "full".equals(System.getProperty("kvflow.fuzz"));
-  private static final int CASES = FULL ? 1000 : 40;
+  private static final int CASES = Integer.getInteger("kvflow.fuzz.cases", FULL ? 1000 : 40);
   private static final long HANG_SECONDS = 60;
   private static final String CORPUS = "/fuzz/config-cases.txt";
   private static final ObjectMapper JSON = new ObjectMapper();
