@@ -47,24 +47,29 @@ final class ReplayRun {
     } catch (io.kvflow.engine.spec.ConfigException e) {
       throw e.from(trace + " (" + described(kind) + ") with config " + configName);
     }
-    long units = c.placementUnits(meta.blockTokens());
-    if (units > Runtime.getRuntime().maxMemory() / HEAP_BYTES_PER_UNIT) {
-      throw heapTooSmall(trace, configName, units);
-    }
+    checkHeap(trace + " with config " + configName, c.placementUnits(meta.blockTokens()), 1);
     return kind;
   }
 
   /**
-   * The refusal of a config whose tiers hold more placement units than this JVM's heap can simulate
-   * (its policies keep tables of every unit): the limit named, and how to raise it.
+   * Refuses a config ({@code what} names it) whose tiers hold more placement units than this JVM's
+   * heap, shared by {@code parallel} replays, can simulate (its policies keep tables of every unit).
    */
-  private static io.kvflow.common.BadInputException heapTooSmall(Path trace, String configName, long units) {
+  static void checkHeap(String what, long units, int parallel) {
+    if (units > Runtime.getRuntime().maxMemory() / parallel / HEAP_BYTES_PER_UNIT) {
+      throw heapTooSmall(what, units, parallel);
+    }
+  }
+
+  /** The refusal of {@link #checkHeap}: the limit named, and how to raise it. */
+  private static io.kvflow.common.BadInputException heapTooSmall(String what, long units, int parallel) {
     long heapMiB = Runtime.getRuntime().maxMemory() >> 20;
-    long needMiB = units * HEAP_BYTES_PER_UNIT >> 20;
-    return new io.kvflow.common.BadInputException(trace + " with config " + configName + ": $.tiers: the tiers hold "
-        + units + " placement units, which take at least " + needMiB + " MiB of memory to simulate ("
-        + HEAP_BYTES_PER_UNIT + " bytes a unit); this JVM may use " + heapMiB + " MiB; lower the capacities or give "
-        + "the JVM more (e.g. KVFLOW_JAVA_OPTS=-Xmx" + Math.max(2, (needMiB * 2 >> 10) + 1) + "g)");
+    long needMiB = units * HEAP_BYTES_PER_UNIT * parallel >> 20;
+    return new io.kvflow.common.BadInputException(what + ": $.tiers: the tiers hold " + units + " placement units, "
+        + "which take at least " + (units * HEAP_BYTES_PER_UNIT >> 20) + " MiB of memory to simulate ("
+        + HEAP_BYTES_PER_UNIT + " bytes a unit" + (parallel > 1 ? ", " + parallel + " replays at once" : "")
+        + "); this JVM may use " + heapMiB + " MiB; lower the capacities or give the JVM more (e.g. "
+        + "KVFLOW_JAVA_OPTS=-Xmx" + Math.max(2, (needMiB * 2 >> 10) + 1) + "g)");
   }
 
   /** "a requests trace", "an accesses trace". */
@@ -99,7 +104,7 @@ final class ReplayRun {
         // the tiers' tables, when they are a large part of the heap, are what did not fit: say so
         long units = c.placementUnits(io.kvflow.trace.parquet.TraceReader.readMetadata(trace).blockTokens());
         if (units > Runtime.getRuntime().maxMemory() / 4 / HEAP_BYTES_PER_UNIT) {
-          throw heapTooSmall(trace, configName, units);
+          throw heapTooSmall(trace + " with config " + configName, units, 1);
         }
         throw e;
       }
