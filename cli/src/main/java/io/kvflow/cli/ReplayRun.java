@@ -24,6 +24,12 @@ import java.util.List;
 
 /** One replay with every analyzer attached, written to a directory: report.json, report.html, CSVs, histograms. */
 final class ReplayRun {
+  /**
+   * Heap bytes one placement unit takes at the least while simulated (its key, index entry, free
+   * slot and list links in its tier's policy); the policies with ghosts or heaps take more.
+   */
+  static final long HEAP_BYTES_PER_UNIT = 40;
+
   private ReplayRun() {}
 
   record Outcome(ReplayResult result, ObjectNode report) {}
@@ -38,10 +44,32 @@ final class ReplayRun {
     io.kvflow.trace.TraceKind kind = meta.kind();
     try {
       c.checkApplies(kind, meta.blockTokens());
-      return kind;
     } catch (io.kvflow.engine.spec.ConfigException e) {
       throw e.from(trace + " (" + described(kind) + ") with config " + configName);
     }
+    checkHeap(trace + " with config " + configName, c.placementUnits(meta.blockTokens()), 1);
+    return kind;
+  }
+
+  /**
+   * Refuses a config ({@code what} names it) whose tiers hold more placement units than this JVM's
+   * heap, shared by {@code parallel} replays, can simulate (its policies keep tables of every unit).
+   */
+  static void checkHeap(String what, long units, int parallel) {
+    if (units > Runtime.getRuntime().maxMemory() / parallel / HEAP_BYTES_PER_UNIT) {
+      throw heapTooSmall(what, units, parallel);
+    }
+  }
+
+  /** The refusal of {@link #checkHeap}: the limit named, and how to raise it. */
+  private static io.kvflow.common.BadInputException heapTooSmall(String what, long units, int parallel) {
+    long heapMiB = Runtime.getRuntime().maxMemory() >> 20;
+    long needMiB = units * HEAP_BYTES_PER_UNIT * parallel >> 20;
+    return new io.kvflow.common.BadInputException(what + ": $.tiers: the tiers hold " + units + " placement units, "
+        + "which take at least " + (units * HEAP_BYTES_PER_UNIT >> 20) + " MiB of memory to simulate ("
+        + HEAP_BYTES_PER_UNIT + " bytes a unit" + (parallel > 1 ? ", " + parallel + " replays at once" : "")
+        + "); this JVM may use " + heapMiB + " MiB; lower the capacities or give the JVM more (e.g. "
+        + "KVFLOW_JAVA_OPTS=-Xmx" + Math.max(2, (needMiB * 2 >> 10) + 1) + "g)");
   }
 
   /** "a requests trace", "an accesses trace". */
@@ -65,12 +93,21 @@ final class ReplayRun {
     try (TerminalProgress progress = new TerminalProgress(label, quiet);
         ResultExport export = new ResultExport(out, requestsTrace, c.timing() != null)) {
       // a figure that wrapped around 64 bits ends the replay with one line, before anything is kept
-      List<ReplayListener> listeners = new ArrayList<>(List.of(new OverflowGuard(trace + " with config " + configName),
-          mrc, export));
+      OverflowGuard guard = new OverflowGuard(trace + " with config " + configName);
+      List<ReplayListener> listeners = new ArrayList<>(List.of(guard, mrc, export));
       if (latency != null) {
         listeners.add(latency);
       }
-      result = ReplayEngine.run(trace, c, listeners, progress);
+      try {
+        result = ReplayEngine.run(trace, c, listeners, progress);
+      } catch (OutOfMemoryError e) {
+        // the tiers' tables, when they are a large part of the heap, are what did not fit: say so
+        long units = c.placementUnits(io.kvflow.trace.parquet.TraceReader.readMetadata(trace).blockTokens());
+        if (units > Runtime.getRuntime().maxMemory() / 4 / HEAP_BYTES_PER_UNIT) {
+          throw heapTooSmall(trace + " with config " + configName, units, 1);
+        }
+        throw e;
+      }
     }
     ObjectNode effective = ConfigJson.toJson(c);
     Manifest manifest = Manifest.of(Version.get(), trace, configName, effective, c.seed());

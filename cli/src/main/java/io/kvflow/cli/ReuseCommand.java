@@ -30,6 +30,7 @@ final class ReuseCommand implements Callable<Integer> {
 
   /** The most keys SHARDS_max keeps (its sample table grows to twice this). */
   static final int MAX_SHARDS_KEYS = 1 << 24;
+
   @Parameters(index = "0", paramLabel = "TRACE", description = "trace file (with --engine spark: any Hadoop-compatible path)")
   String trace;
 

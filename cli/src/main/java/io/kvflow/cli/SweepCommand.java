@@ -41,7 +41,6 @@ import picocli.CommandLine.Parameters;
         + "(points already done are skipped when rerun). Writes DIR/sweep.parquet, sweep.csv, sweep.json, report.html "
         + "and points/."})
 final class SweepCommand implements Callable<Integer> {
-
   @Parameters(arity = "0..*", paramLabel = "TRACE", description = "trace files (with --engine spark: any Hadoop-compatible "
       + "path); none when the grid generates its traces")
   List<String> traces = new ArrayList<>();
@@ -151,12 +150,16 @@ final class SweepCommand implements Callable<Integer> {
     }
     io.kvflow.trace.TraceMetadata meta = TraceReader.readMetadata(p);
     TraceKind kind = meta.kind();
+    // points run side by side: each may use its share of the heap for its tiers' tables
+    int parallel = engine == Engine.LOCAL ? Math.min(threads(), bound.size()) : 1;
     for (int i = 0; i < bound.size(); i++) {
+      String point = grid + " point " + values.get(i) + " on " + trace;
       try {
         bound.get(i).checkApplies(kind, meta.blockTokens());
       } catch (ConfigException e) {
-        throw e.from(grid + " point " + values.get(i) + " on " + trace + " (" + ReplayRun.described(kind) + ")");
+        throw e.from(point + " (" + ReplayRun.described(kind) + ")");
       }
+      ReplayRun.checkHeap(point, bound.get(i).placementUnits(meta.blockTokens()), parallel);
     }
   }
 
@@ -224,7 +227,7 @@ final class SweepCommand implements Callable<Integer> {
 
   private void runLocally(List<SweepPoint> todo, Path pointsDir, List<SweepPoint> points, ObjectNode[] rows,
       TerminalProgress progress) throws Exception {
-    int n = threads != null ? Math.max(1, threads) : Runtime.getRuntime().availableProcessors();
+    int n = threads();
     ExecutorService pool = Executors.newFixedThreadPool(n);
     AtomicLong done = new AtomicLong();
     try {
@@ -244,6 +247,10 @@ final class SweepCommand implements Callable<Integer> {
     } finally {
       pool.shutdown();
     }
+  }
+
+  private int threads() {
+    return threads != null ? Math.max(1, threads) : Runtime.getRuntime().availableProcessors();
   }
 
   /** Writes a finished point's row to its result file (so a rerun skips it) and returns it. */

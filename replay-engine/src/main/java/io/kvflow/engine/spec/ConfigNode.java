@@ -72,7 +72,7 @@ public final class ConfigNode {
       throw fieldError(field, "expected an integer, got " + v);
     }
     if (!v.canConvertToLong()) {
-      throw fieldError(field, v + " is out of range");
+      throw fieldError(field, v + " is out of range; it must be " + range(min, max));
     }
     long x = v.asLong();
     if (x < min || x > max) {
@@ -112,7 +112,7 @@ public final class ConfigNode {
   }
 
   private static String fmt(double d) {
-    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    return d == Math.rint(d) && Math.abs(d) < 9e18 ? Long.toString((long) d) : Double.toString(d);
   }
 
   public boolean bool(String field, boolean def) {

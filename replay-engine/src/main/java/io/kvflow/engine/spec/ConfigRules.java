@@ -276,6 +276,19 @@ final class ConfigRules {
     }
   }
 
+  /** The units all tiers hold for {@code blockTokens}-token blocks ({@link ReplayConfig#placementUnits}). */
+  static long placementUnits(ReplayConfig c, int blockTokens) {
+    ModelSpec m = c.model();
+    long unitBytes = m.blockBytesPerLayer(blockTokens);
+    long keyBytes = c.placement() == Placement.BLOCK ? Math.multiplyExact(unitBytes, (long) m.layers()) : unitBytes;
+    long total = 0;
+    for (TierConfig t : c.tiers()) {
+      long stored = Math.max(1, t.codec().stored(keyBytes, m.kvDtypeBytes()));
+      total += t.capacityBlocks() > 0 ? t.capacityBlocks() : t.tier().capacityBytes() / stored;
+    }
+    return total;
+  }
+
   /**
    * With a GPU of known memory: the weights (split over tensor-parallel GPUs) and a first tier of
    * kind hbm (its capacity is the instance's, split the same way) must fit each GPU's memory.

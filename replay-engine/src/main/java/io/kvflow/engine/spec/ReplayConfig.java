@@ -93,6 +93,15 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     ConfigRules.sizes(this, blockTokens);
   }
 
+  /**
+   * The placement units all tiers hold together for a trace of {@code blockTokens}-token blocks, as
+   * the replay sizes them (a tier's blocks, or its bytes over a unit's stored bytes); a config that
+   * {@link #checkApplies(TraceKind, int)} accepted gives at most 2^31 per tier.
+   */
+  public long placementUnits(int blockTokens) {
+    return ConfigRules.placementUnits(this, blockTokens);
+  }
+
   public ReplayConfig withTiers(List<TierConfig> t) {
     return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload);
   }

@@ -12,6 +12,7 @@ public final class ArrivalProcess {
   }
 
   private final Kind kind;
+  private final double ratePerSecond;
   private final double meanGapNs;
   private final double shape;
   private double nowNs;
@@ -24,6 +25,7 @@ public final class ArrivalProcess {
       throw new IllegalArgumentException("cv must be positive");
     }
     this.kind = kind;
+    this.ratePerSecond = ratePerSecond;
     this.meanGapNs = 1e9 / ratePerSecond;
     this.shape = 1.0 / (cv * cv);
   }
@@ -34,7 +36,7 @@ public final class ArrivalProcess {
       nowNs += kind == Kind.POISSON ? rng.exponential(meanGapNs) : rng.gamma(shape, meanGapNs / shape);
     }
     if (!(nowNs < 0x1p63)) {
-      throw new io.kvflow.common.BadInputException("option --rate: " + 1e9 / meanGapNs + " arrivals a second pass the "
+      throw new io.kvflow.common.BadInputException("option --rate: " + ratePerSecond + " arrivals a second pass the "
           + "largest time_ns (2^63-1 ns, 292 years) before the last request; raise --rate or lower --requests");
     }
     return (long) nowNs;

@@ -104,6 +104,45 @@ class ImporterUnitTest {
   }
 
   @Test
+  void mooncakeHashIdsAreUnsigned64BitIntegersNeverCut() throws Exception {
+    String line = "{\"timestamp\": 0, \"input_length\": 600, \"output_length\": 5, \"hash_ids\": [%s, 8]}\n";
+    // 2^64 and -1 would both become the bits of 2^64 - 1 if cut: refused rather than made to meet
+    fails(ImportFormat.MOONCAKE, text("big.jsonl", String.format(line, "18446744073709551616")), "line 1, field hash_ids",
+        "element 0: '18446744073709551616' is outside 0..2^64-1");
+    fails(ImportFormat.MOONCAKE, text("huge.jsonl", String.format(line, "1" + "0".repeat(40))), "element 0: '1000");
+    fails(ImportFormat.MOONCAKE, text("neg.jsonl", String.format(line, "-1")), "element 0: '-1' is outside 0..2^64-1");
+    Path max = text("max.jsonl", String.format(line, "18446744073709551615") + String.format(line, "9223372036854775807")
+        .replace("\"timestamp\": 0", "\"timestamp\": 1"));
+    Path out = dir.resolve("max.parquet");
+    assertEquals(2, ImportTestSupport.run(ImportFormat.MOONCAKE, max, out));
+    try (TraceReader r = TraceReader.open(out); RequestBatch b = r.newRequestBatch(10)) {
+      r.next(b);
+      assertEquals(-1L, b.hash(b.hashStart(0))); // 2^64 - 1, its 64 bits
+      assertEquals(Long.MAX_VALUE, b.hash(b.hashStart(1)));
+    }
+  }
+
+  @Test
+  void quotedInputStaysOneLineAndShowsItsControlCharacters() throws Exception {
+    String h = AzureImporter.HEADER + "\n";
+    String m = fails(ImportFormat.AZURE, text("sep.csv", h + "2023-11-16 18:15:46.6805900,12\u202834,5\n"),
+        "field ContextTokens: '12\\u202834' is not an integer");
+    assertFalse(m.contains("\u2028"));
+    fails(ImportFormat.AZURE, text("esc.csv", h + "\u001b[31m2023,3,4\n"), "field TIMESTAMP: '\\u001B[31m2023'");
+    fails(ImportFormat.AZURE, text("bidi.csv", h + "2023-11-16 18:15:46.6805900,3,4\u202e\n"),
+        "field GeneratedTokens: '4\\u202E' is not an integer");
+  }
+
+  @Test
+  void azureCountsAreAsciiDigits() throws Exception {
+    String h = AzureImporter.HEADER + "\n";
+    fails(ImportFormat.AZURE, text("arabic.csv", h + "2023-11-16 18:15:46.6805900,\u0663\u0667\u0664,44\n"),
+        "line 2, field ContextTokens: '\u0663\u0667\u0664' is not an integer (ASCII digits)");
+    fails(ImportFormat.AZURE, text("fullwidth.csv", h + "2023-11-16 18:15:46.6805900,3,\uff14\n"),
+        "field GeneratedTokens: '\uff14' is not an integer");
+  }
+
+  @Test
   void mooncakeBlockTokensOverride() throws Exception {
     Path in = text("q.jsonl", "{\"timestamp\": 0, \"input_length\": 33, \"output_length\": 1, \"hash_ids\": [1, 2, 3]}\n");
     Path out = dir.resolve("q.parquet");
