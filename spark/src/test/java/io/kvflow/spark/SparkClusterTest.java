@@ -154,7 +154,8 @@ public class SparkClusterTest {
     conf.put("spark.ui.enabled", "false");
     conf.put("spark.executor.memory", "512m");
     conf.put("spark.executor.extraClassPath", classPath());
-    conf.put("spark.executor.extraJavaOptions", String.join(" ", jvmFlags()) + " -Dkvflow.checks=true");
+    conf.put("spark.executor.extraJavaOptions", String.join(" ", jvmFlags())
+        + " -Dkvflow.checks=true -XX:+UseSerialGC");
     // jobs start once both workers' executors have registered (so both get tasks)
     conf.put("spark.cores.max", "2");
     conf.put("spark.scheduler.minRegisteredResourcesRatio", "1.0");
