@@ -87,7 +87,6 @@ public class SparkClusterTest {
     t.setDaemon(true);
     return t;
   });
-  static final long T0 = System.nanoTime();
   static final Map<String, Double> timings = new LinkedHashMap<>();
   static Thread shutdownHook;
 
