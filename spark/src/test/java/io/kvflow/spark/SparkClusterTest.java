@@ -87,7 +87,6 @@ public class SparkClusterTest {
     t.setDaemon(true);
     return t;
   });
-  static final long T0 = System.nanoTime();
   static final Map<String, Double> timings = new LinkedHashMap<>();
   static Thread shutdownHook;
 
@@ -154,7 +153,8 @@ public class SparkClusterTest {
     conf.put("spark.ui.enabled", "false");
     conf.put("spark.executor.memory", "512m");
     conf.put("spark.executor.extraClassPath", classPath());
-    conf.put("spark.executor.extraJavaOptions", String.join(" ", jvmFlags()) + " -Dkvflow.checks=true");
+    conf.put("spark.executor.extraJavaOptions", String.join(" ", jvmFlags())
+        + " -Dkvflow.checks=true -XX:+UseSerialGC");
     // jobs start once both workers' executors have registered (so both get tasks)
     conf.put("spark.cores.max", "2");
     conf.put("spark.scheduler.minRegisteredResourcesRatio", "1.0");
