@@ -9,6 +9,9 @@ import io.kvflow.common.LongIntHashMap;
  * hands) in int arrays indexed by slot and implement the four hooks.
  */
 abstract class AbstractPolicy implements EvictionPolicy {
+  /** Keys the index is first sized for; it doubles as they arrive. */
+  private static final int INITIAL_INDEX = 1 << 10;
+
   protected final int capacity;
   private LongIntHashMap index;
   private int slotBase;
@@ -34,7 +37,9 @@ abstract class AbstractPolicy implements EvictionPolicy {
       throw new IllegalArgumentException("capacity must be positive, got " + capacity);
     }
     this.capacity = capacity;
-    this.index = new LongIntHashMap(capacity);
+    // sized for the keys resident, not the capacity: it grows as keys arrive, so a large lower
+    // tier that holds few keys is probed in a small table that stays in cache
+    this.index = new LongIntHashMap(Math.min(capacity, INITIAL_INDEX));
     this.keyOf = new long[capacity];
     this.reused = new boolean[capacity];
     this.freeSlots = new int[capacity];
