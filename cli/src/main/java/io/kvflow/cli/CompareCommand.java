@@ -178,6 +178,8 @@ final class CompareCommand implements Callable<Integer> {
           lat.has("step_stall") ? String.format("%.3f", lat.get("step_stall").get("mean").asDouble() / 1e6) : "-");
     }
     ReplayReport.write(dir.resolve("report.json"), report);
+    HtmlReport.write(dir.resolve("report.html"), report, "KVFlow compare: first-tier policies " + String.join(", ",
+        kinds.stream().map(io.kvflow.engine.policy.PolicyKind::jsonName).toList()) + " on " + trace.getFileName());
   }
 
   static JsonNode tier(JsonNode report, String kind) {

@@ -68,23 +68,16 @@ public final class SweepTable {
     return failed;
   }
 
-  /** The report.html body: the table, MRC families, metric-vs-parameter plots and the Pareto front. */
+  /** The report.html body: {"sweep": {paths, metrics, points, charts, pareto_stall_vs_hbm}} (rendered by HtmlReport). */
   static ObjectNode report(List<ObjectNode> rows, List<String> paths) {
-    ObjectNode r = JsonNodeFactory.instance.objectNode();
-    ArrayNode tiers = r.putArray("tiers");
-    for (ObjectNode row : rows) {
-      ObjectNode o = tiers.addObject();
-      o.put("name", "point " + row.path("point").asInt());
-      o.put("trace", row.path("trace").asText());
-      for (String p : paths) {
-        o.put(p, row.path(p).asText());
-      }
-      o.put("status", row.path("status").asText());
-      o.put("hit_ratio", row.path("first_tier_hit_ratio").asDouble());
-      o.put("bytes_read", row.path("hbm_bytes_read").asLong());
-      o.put("bytes_written", 0);
-      o.put("step_stall_mean_ns", row.path("step_stall_mean_ns").asDouble());
-    }
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    ObjectNode r = root.putObject("sweep");
+    ArrayNode pathList = r.putArray("paths");
+    paths.forEach(pathList::add);
+    ArrayNode metrics = r.putArray("metrics");
+    SweepRunner.METRICS.forEach(metrics::add);
+    ArrayNode points = r.putArray("points");
+    rows.forEach(points::add);
     ArrayNode charts = r.putArray("charts");
     // MRC families: first-tier miss ratio against HBM capacity, one curve per setting of everything else
     chart(charts, rows, paths, "MRC families: first-tier miss ratio against HBM capacity", "HBM capacity (bytes)",
@@ -94,7 +87,8 @@ public final class SweepTable {
     boolean timed = rows.stream().anyMatch(row -> row.has("step_stall_mean_ns"));
     String metric = timed ? "step_stall_mean_ns" : "first_tier_hit_ratio";
     for (String p : paths) {
-      if (!p.equals("seed") && rows.stream().allMatch(row -> isNumber(row.path(p).asText()))) {
+      // capacities are drawn by the MRC families above
+      if (!p.equals("seed") && !p.contains("capacity") && rows.stream().allMatch(row -> isNumber(row.path(p).asText()))) {
         chart(charts, rows, paths, (timed ? "Mean step stall" : "First-tier hit ratio") + " against " + p, p,
             timed ? "mean step stall (ns)" : "hit ratio", null, p, row -> row.get(metric).asDouble(), metric);
       }
@@ -122,7 +116,7 @@ public final class SweepTable {
         pt.add(a.get("point").asInt());
       }
     }
-    return r;
+    return root;
   }
 
   /**
@@ -152,7 +146,7 @@ public final class SweepTable {
     c.put("title", title);
     c.put("x", xLabel);
     c.put("y", yLabel);
-    c.put("log_x", false);
+    c.put("log_x", xColumn != null);
     ArrayNode series = c.putArray("series");
     for (var e : families.entrySet()) {
       e.getValue().sort((a, b) -> Double.compare(a[0], b[0]));
