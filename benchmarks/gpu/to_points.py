@@ -8,12 +8,14 @@ Sections it knows (any subset may be present; a point without a measured step_ms
 named on stderr): decode_graph, decode_models, decode_graph_r2 (decode rows), slice70 (70B slice
 rows), prefill, prefill_r2 (prefill rows), offload, offload_balanced (offloaded decode rows, sync and
 layer-ahead only: the f = 0 steps are decode points, cross-step and copies-only variants are not
-scenarios).
+scenarios); engine_steps_tp.py's points (tensor-parallel decode rows, whole models in CUDA graphs).
 """
 import json
 import sys
 
-s = json.load(open(sys.argv[1]))["sections"]
+doc = json.load(open(sys.argv[1]))
+# engine_steps_tp.py writes its points at the top level: decode steps split over meta.tp GPUs
+s = doc["sections"] if "sections" in doc else {"decode_tp": {"points": doc["points"]}}
 
 
 def points(name):
@@ -44,3 +46,5 @@ for name in ("offload", "offload_balanced"):
         mode = "layer-ahead" if p["mode"] == "layer_ahead" else "sync"
         model, layers = p.get("model", "llama-3-8b"), p.get("layers", 32)
         print(f"decode,{model},{p['B']},{p['S']},{layers},true,{f},{mode},{p['exec']},1,{p['step_ms']}")
+for p in points("decode_tp"):
+    print(f"decode,{p['model']},{p['B']},{p['S']},{p['layers']},true,0,,graph,{p['tp']},{p['step_ms']}")
