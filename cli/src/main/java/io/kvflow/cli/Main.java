@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
     description = "Trace-driven replay analyzer for the KV cache of long-context LLM inference.")
 public final class Main implements Runnable {
   /** Every subcommand; only the one named on the command line is built (picocli reflects on each). */
-  private static final List<Class<?>> COMMANDS = List.of(CalibrateCommand.class, CompareCommand.class, GenerateCommand.class,
+  static final List<Class<?>> COMMANDS = List.of(CalibrateCommand.class, CompareCommand.class, GenerateCommand.class,
       ImportCommand.class, InspectCommand.class, ReplayCommand.class, ReuseCommand.class, SimulateCommand.class,
       SizeCommand.class, SweepCommand.class, CommandLine.HelpCommand.class);
 
