@@ -168,6 +168,37 @@ class WarningsCliTest {
   }
 
   @Test
+  void anEmptyTraceHasNoRatiosAndNoSteps() throws Exception {
+    // a vLLM event stream with one empty batch: a valid accesses trace of no rows
+    Path events = Files.writeString(dir.resolve("events.jsonl"), "[1700000000.5, []]\n");
+    Path trace = dir.resolve("empty.parquet");
+    assertEquals(0, CliTestSupport.run("import", "vllm-events", events.toString(), "-o", trace.toString(), "-q").exit());
+    Path out = dir.resolve("r");
+    CliTestSupport.Result r = CliTestSupport.run("replay", trace.toString(), "--out", out.toString(), "-q");
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(List.of("hits_not_observed", "empty_trace", "no_steps_timed"),
+        codes(JSON.readTree(out.resolve("report.json").toFile())));
+    assertEquals(3, warningLines(r.err()).size(), r.err());
+    // without the timing model there are no steps to miss
+    r = CliTestSupport.run("replay", trace.toString(), "--config", "counts", "--out", out.toString(), "-q");
+    assertEquals(List.of("hits_not_observed", "empty_trace"), codes(JSON.readTree(out.resolve("report.json").toFile())));
+  }
+
+  @Test
+  void compareNamesTheRunAWarningBelongsTo() throws Exception {
+    Path out = dir.resolve("c");
+    CliTestSupport.Result r = CliTestSupport.run("compare", CHAT.toString(), "--baseline", "counts", "--candidate", "h100-8b",
+        "--out", out.toString(), "-q");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
+    assertEquals(List.of("prefetch_idle"), codes(report));
+    assertTrue(report.get("warnings").get(0).get("message").asText().startsWith("candidate: prefetch layer-ahead"),
+        report.get("warnings").toString());
+    assertEquals(List.of(), codes(report.get("baseline")));
+    assertTrue(r.err().contains("kvflow: warning: candidate: prefetch layer-ahead is configured"), r.err());
+  }
+
+  @Test
   void overloadRuleAndDurations() {
     long min = 60_000_000_000L;
     assertTrue(WarningRules.overloaded(21 * 60 * min, 59 * min));
