@@ -58,7 +58,11 @@ final class SimulateCommand implements Callable<Integer> {
     o.put("miss_ratio", 1 - s.hitRatio());
     o.put("evictions", s.evictions());
     o.put("evicted_unused", s.evictedUnused());
+    java.util.List<Warning> warnings = WarningRules.trace(trace.getFileName().toString(),
+        io.kvflow.trace.parquet.TraceReader.readMetadata(trace));
+    Warning.addTo(o, warnings);
     spec.commandLine().getOut().println(JsonOutput.PRETTY.writeValueAsString(o));
+    Warning.print(spec.commandLine().getErr(), warnings);
     return 0;
   }
 }

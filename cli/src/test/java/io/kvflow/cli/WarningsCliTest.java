@@ -136,6 +136,9 @@ class WarningsCliTest {
     assertEquals(0, r.exit(), r.err());
     assertEquals(List.of("hits_not_observed"), codes(JSON.readTree(out.resolve("reuse.json").toFile())));
     assertTrue(r.err().contains("kvflow: warning: vllm.parquet has kvflow.hits_observed=false"), r.err());
+    r = CliTestSupport.run("simulate", trace.toString(), "--capacity-blocks", "2", "-q");
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(List.of("hits_not_observed"), codes(JSON.readTree(r.out())));
     // a generated trace has no such warning
     r = CliTestSupport.run("inspect", CHAT.toString(), "--json", "-q");
     assertEquals(List.of(), codes(JSON.readTree(r.out())));
