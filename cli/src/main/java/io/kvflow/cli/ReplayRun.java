@@ -128,7 +128,8 @@ final class ReplayRun {
       io.kvflow.common.AtomicOutput.writeBytes(out.resolve("attention_mass_retained.csv"),
           massCsv.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
-    long[] range = TraceFacts.timeRange(trace);
+    // the arrival span, for the overload rule (requests traces with timing: one more pass, over one column)
+    long[] range = requestsTrace && result.time() != null ? TraceFacts.arrivalRange(trace) : new long[] {0, 0};
     List<Warning> warnings = WarningRules.replay(trace.getFileName().toString(),
         io.kvflow.trace.parquet.TraceReader.readMetadata(trace), c, result, range[0], range[1] - range[0]);
     Warning.addTo(report, warnings);

@@ -18,11 +18,10 @@ final class TraceFacts {
   }
 
   /**
-   * {first, last} arrival time (requests traces) or event time (accesses traces) in nanoseconds
-   * from the trace's start; {0, 0} for an empty trace. Times are non-decreasing, so these are the
-   * first and last rows'.
+   * {first, last} arrival time of a requests trace in nanoseconds from its start; {0, 0} for an
+   * empty trace or one of accesses. Arrivals are non-decreasing, so these are the first and last rows'.
    */
-  static long[] timeRange(Path trace) {
+  static long[] arrivalRange(Path trace) {
     long first = -1;
     long last = 0;
     if (TraceReader.readMetadata(trace).kind() == TraceKind.REQUESTS) {
@@ -31,16 +30,6 @@ final class TraceFacts {
           if (b.size() > 0) {
             first = first < 0 ? b.arrivalNs(0) : first;
             last = b.arrivalNs(b.size() - 1);
-          }
-        }
-      }
-    } else {
-      try (TraceReader r = TraceReader.open(trace, List.of(TraceSchema.TIME_NS));
-          io.kvflow.trace.batch.AccessBatch b = r.newAccessBatch(8192)) {
-        while (r.next(b)) {
-          if (b.size() > 0) {
-            first = first < 0 ? b.timeNs(0) : first;
-            last = b.timeNs(b.size() - 1);
           }
         }
       }

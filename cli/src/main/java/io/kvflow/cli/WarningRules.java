@@ -59,8 +59,8 @@ final class WarningRules {
   /**
    * The warnings of one replay: the trace's own, then what the result shows.
    *
-   * @param traceSpanNs last minus first arrival (requests) or event time (accesses) of the trace
-   * @param firstNs the trace's first arrival or event time
+   * @param traceSpanNs last minus first arrival of a requests trace (unused for accesses traces)
+   * @param firstNs the trace's first arrival
    */
   static List<Warning> replay(String name, TraceMetadata meta, ReplayConfig c, ReplayResult r, long firstNs,
       long traceSpanNs) {
