@@ -139,6 +139,8 @@ class HelpCliTest {
     assertEquals("default", DidYouMean.closest("defualt", Presets.CONFIGS));
     assertNull(DidYouMean.closest("xyz", List.of("replay", "reuse")));
     assertNull(DidYouMean.closest("replay", List.of("replay")), "no hint for an exact name");
+    assertNull(DidYouMean.closest("-x", List.of("-h", "-q", "-V")), "one letter is too short to guess from");
+    assertEquals("--out", DidYouMean.closest("--otu", List.of("--out", "--quiet")));
   }
 
   @Test

@@ -7,7 +7,8 @@ import java.util.Locale;
  * The closest known name to a mistyped one, for "did you mean" hints. Distance is the optimal
  * string alignment distance (Levenshtein plus adjacent transpositions, Damerau 1964), so
  * {@code replya} is one edit from {@code replay}; a name counts as close when it is at most
- * {@code max(1, min(3, length / 3))} edits away, ties going to the first in the caller's order.
+ * {@code max(1, min(3, letters / 3))} edits away (letters: the typed length without an option's
+ * leading dashes; fewer than 3 get no guess), ties going to the first in the caller's order.
  */
 public final class DidYouMean {
   private DidYouMean() {}
@@ -27,7 +28,12 @@ public final class DidYouMean {
         best = k;
       }
     }
-    int allowed = Math.max(1, Math.min(3, t.length() / 3));
+    // leading dashes of an option count for nothing: "-x" is one letter, too short to guess from
+    int letters = t.replaceFirst("^-+", "").length();
+    if (letters < 3) {
+      return null;
+    }
+    int allowed = Math.max(1, Math.min(3, letters / 3));
     return best != null && bestDistance <= allowed && !best.equals(typed) ? best : null;
   }
 
