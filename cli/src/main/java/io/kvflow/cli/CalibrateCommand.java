@@ -52,11 +52,13 @@ final class CalibrateCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "POINTS.csv", description = "measured step times (CSV)")
   Path points;
 
-  @Option(names = "--hardware", paramLabel = "BASE",
-      description = "profile to start the fit from: a hardware preset (h200) or a hardware JSON file with a \"compute\" section")
+  @Option(names = "--hardware", paramLabel = "BASE", completionCandidates = Registries.Hardware.class,
+      description = "profile to start the fit from: a hardware preset (${COMPLETION-CANDIDATES}) or a hardware JSON "
+      + "file with a \"compute\" section")
   String hardware;
 
-  @Option(names = "--check", paramLabel = "PROFILE", description = "profile to check: a hardware preset or JSON file")
+  @Option(names = "--check", paramLabel = "PROFILE", completionCandidates = Registries.Hardware.class,
+      description = "profile to check: a hardware preset (${COMPLETION-CANDIDATES}) or JSON file")
   String check;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write the fitted profile here (hardware JSON)")

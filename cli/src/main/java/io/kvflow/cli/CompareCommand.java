@@ -26,17 +26,20 @@ final class CompareCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "TRACE")
+  @Parameters(index = "0", paramLabel = "TRACE", description = "trace file (Parquet, schema v1)")
   Path trace;
 
-  @Option(names = "--baseline", paramLabel = "CFG", description = "config file or shipped config name")
+  @Option(names = "--baseline", paramLabel = "CFG", completionCandidates = Registries.Configs.class,
+      description = "config file or shipped config: ${COMPLETION-CANDIDATES}")
   String baseline;
 
-  @Option(names = "--candidate", paramLabel = "CFG", description = "config file or shipped config name")
+  @Option(names = "--candidate", paramLabel = "CFG", completionCandidates = Registries.Configs.class,
+      description = "config file or shipped config: ${COMPLETION-CANDIDATES}")
   String candidate;
 
-  @Option(names = "--policies", split = ",", paramLabel = "P", description = "instead of two configs: one replay per "
-      + "first-tier policy of --config (the common one-axis comparison)")
+  @Option(names = "--policies", split = ",", paramLabel = "P", completionCandidates = Registries.Policies.class,
+      description = "instead of two configs: one replay per first-tier policy of --config (the common one-axis "
+      + "comparison); policies: ${COMPLETION-CANDIDATES}")
   java.util.List<String> policies;
 
   @Option(names = "--config", defaultValue = "default", paramLabel = "CFG", description = "base config for --policies [default: default]")
@@ -45,7 +48,8 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "out", paramLabel = "DIR", description = "output directory [default: out]")
   Path out;
 
-  @Option(names = "--preset", paramLabel = "MODEL", description = "model preset replacing both configs' model")
+  @Option(names = "--preset", paramLabel = "MODEL", completionCandidates = Registries.Models.class,
+      description = "model preset replacing both configs' model: ${COMPLETION-CANDIDATES}")
   String preset;
 
   @Option(names = {"-q", "--quiet"}, description = "no progress display")
@@ -68,6 +72,7 @@ final class CompareCommand implements Callable<Integer> {
     ReplayRun.checkApplies(trace, b, baseline);
     ReplayRun.checkApplies(trace, c, candidate);
     ObjectNode report = JsonNodeFactory.instance.objectNode();
+    java.util.List<Warning> warnings;
     // nothing is written unless both replays succeed: both write into the set, committed at the end
     try (OutputSet set = Outputs.directory(out, Outputs.COMPARE, trace, baselineFile, candidateFile)) {
       Path dir = set.directory();
@@ -106,11 +111,14 @@ final class CompareCommand implements Callable<Integer> {
       report.set("baseline", rb.report());
       report.set("candidate", rc.report());
       report.set("delta", delta(rb.report(), rc.report()));
+      warnings = merged(java.util.List.of("baseline", "candidate"), java.util.List.of(rb.warnings(), rc.warnings()));
+      Warning.addTo(report, warnings);
       ReplayReport.write(dir.resolve("report.json"), report);
       HtmlReport.write(dir.resolve("report.html"), report, "KVFlow compare: " + baseline + " vs " + candidate);
       set.commit();
     }
     print(spec.commandLine().getOut(), report.get("delta"));
+    Warning.print(spec.commandLine().getErr(), warnings);
     if (!quiet) {
       System.err.println("wrote " + out.resolve("report.json") + " and " + out.resolve("report.html"));
     }
@@ -138,10 +146,7 @@ final class CompareCommand implements Callable<Integer> {
     var kinds = new java.util.ArrayList<io.kvflow.engine.policy.PolicyKind>();
     var configs = new java.util.ArrayList<io.kvflow.engine.spec.ReplayConfig>();
     for (String p : policies) {
-      var kind = io.kvflow.engine.policy.PolicyKind.fromName(p.strip());
-      if (kind == null) {
-        throw new io.kvflow.common.BadInputException("option --policies: unknown policy '" + p + "'");
-      }
+      var kind = Registries.policy("--policies", p.strip(), Registries.policies());
       io.kvflow.engine.spec.ReplayConfig c;
       try {
         c = base.withFirstTierPolicy(kind);
@@ -164,12 +169,16 @@ final class CompareCommand implements Callable<Integer> {
     ObjectNode report = JsonNodeFactory.instance.objectNode();
     ObjectNode runs = report.putObject("runs");
     PrintWriter w = spec.commandLine().getOut();
+    java.util.List<java.util.List<Warning>> each = new java.util.ArrayList<>();
+    java.util.List<String> names = new java.util.ArrayList<>();
     w.printf("%-14s %12s %20s %16s %16s%n", "policy", "hit_ratio", "hbm_bytes_read", "step_mean_ms", "stall_mean_ms");
     for (int i = 0; i < kinds.size(); i++) {
       var kind = kinds.get(i);
       ReplayRun.Outcome o = ReplayRun.run(trace, configs.get(i), config + " with " + kind.jsonName(),
           dir.resolve(kind.jsonName()), kind.jsonName(), quiet);
       runs.set(kind.jsonName(), o.report());
+      each.add(o.warnings());
+      names.add(kind.jsonName());
       JsonNode hbm = tier(o.report(), "hbm");
       JsonNode lat = o.report().path("latency_ns");
       w.printf("%-14s %12.4f %,20d %16s %16s%n", kind.jsonName(), o.result().tiers().get(0).hitRatio(),
@@ -177,9 +186,31 @@ final class CompareCommand implements Callable<Integer> {
           lat.has("step") ? String.format("%.3f", lat.get("step").get("mean").asDouble() / 1e6) : "-",
           lat.has("step_stall") ? String.format("%.3f", lat.get("step_stall").get("mean").asDouble() / 1e6) : "-");
     }
+    java.util.List<Warning> warnings = merged(names, each);
+    Warning.addTo(report, warnings);
     ReplayReport.write(dir.resolve("report.json"), report);
     HtmlReport.write(dir.resolve("report.html"), report, "KVFlow compare: first-tier policies " + String.join(", ",
         kinds.stream().map(io.kvflow.engine.policy.PolicyKind::jsonName).toList()) + " on " + trace.getFileName());
+    Warning.print(spec.commandLine().getErr(), warnings);
+  }
+
+  /**
+   * The warnings of several runs of one trace: one every run has (the trace's own) once, the others
+   * with the name of their run.
+   */
+  static java.util.List<Warning> merged(java.util.List<String> names, java.util.List<java.util.List<Warning>> each) {
+    java.util.List<Warning> out = new java.util.ArrayList<>();
+    for (int i = 0; i < each.size(); i++) {
+      for (Warning w : each.get(i)) {
+        boolean everyRun = each.stream().allMatch(l -> l.contains(w));
+        if (!everyRun) {
+          out.add(new Warning(w.code(), names.get(i) + ": " + w.message()));
+        } else if (!out.contains(w)) {
+          out.add(w);
+        }
+      }
+    }
+    return out;
   }
 
   static JsonNode tier(JsonNode report, String kind) {

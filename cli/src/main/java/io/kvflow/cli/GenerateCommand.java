@@ -35,7 +35,8 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = {"-V", "--version"}, versionHelp = true, description = "print version information and exit")
   boolean version;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "WORKLOAD", description = "chat, rag, agent, long-context, zipf or decode")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "WORKLOAD", completionCandidates = Registries.Workloads.class,
+      description = "one of: ${COMPLETION-CANDIDATES}")
   String workload;
 
   @Parameters(index = "1..*", paramLabel = "--OPTION VALUE", description = "workload options")
@@ -60,7 +61,7 @@ final class GenerateCommand implements Callable<Integer> {
     Workload w = Workload.fromCliName(workload);
     if (w == null) {
       throw new BadInputException("unknown workload '" + workload + "'; expected one of "
-          + Stream.of(Workload.values()).map(Workload::cliName).collect(Collectors.joining(", ")));
+          + String.join(", ", Registries.workloads()) + io.kvflow.common.DidYouMean.hint(workload, Registries.workloads()));
     }
     WorkloadGenerator generator = w.create();
     if (help || rest.contains("--help") || rest.contains("-h")) {

@@ -7,8 +7,6 @@ import io.kvflow.trace.imports.ImportFormat;
 import io.kvflow.trace.imports.ImportOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -16,10 +14,10 @@ import picocli.CommandLine.Parameters;
 /** {@code kvflow import FORMAT INPUT -o OUTPUT}. */
 @Command(name = "import", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = {"Convert a real trace into a KVFlow trace (Parquet, schema v1).",
-        "Formats: mooncake (JSONL), azure (CSV), vllm-events (JSON lines), oracle-general (libCacheSim binary).",
         "Inputs ending in .gz or .zst are decompressed."})
 final class ImportCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "FORMAT", description = "mooncake, azure, vllm-events or oracle-general")
+  @Parameters(index = "0", paramLabel = "FORMAT", completionCandidates = Registries.Formats.class,
+      description = "one of: ${COMPLETION-CANDIDATES} (each described below)")
   String format;
 
   @Parameters(index = "1", paramLabel = "INPUT", description = "input file")
@@ -44,7 +42,7 @@ final class ImportCommand implements Callable<Integer> {
     ImportFormat f = ImportFormat.fromCliName(format);
     if (f == null) {
       throw new BadInputException("unknown format '" + format + "'; expected one of "
-          + Stream.of(ImportFormat.values()).map(ImportFormat::cliName).collect(Collectors.joining(", ")));
+          + String.join(", ", Registries.formats()) + io.kvflow.common.DidYouMean.hint(format, Registries.formats()));
     }
     if (blockTokens < 0 || blockTokens > Short.MAX_VALUE) {
       throw new BadInputException("option --block-tokens: " + blockTokens + " must be in 1..32767");

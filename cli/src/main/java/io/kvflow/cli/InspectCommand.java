@@ -7,6 +7,7 @@ import io.kvflow.trace.inspect.TraceInspector;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,12 +40,16 @@ final class InspectCommand implements Callable<Integer> {
     try (TerminalProgress progress = new TerminalProgress("inspect", quiet)) {
       stats = TraceInspector.inspect(file, progress);
     }
+    List<Warning> warnings = WarningRules.inspected(file.getFileName().toString(),
+        io.kvflow.trace.parquet.TraceReader.readMetadata(file), "known".equals(stats.path("prefix_sharing").asText()));
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
+      Warning.addTo(stats, warnings);
       out.println(JsonOutput.PRETTY.writeValueAsString(stats));
     } else {
       printTable(out, "", stats);
     }
+    Warning.print(spec.commandLine().getErr(), warnings);
     return 0;
   }
 

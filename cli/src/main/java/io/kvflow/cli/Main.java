@@ -1,5 +1,6 @@
 package io.kvflow.cli;
 
+import io.kvflow.common.DidYouMean;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Option;
     description = "Trace-driven replay analyzer for the KV cache of long-context LLM inference.")
 public final class Main implements Runnable {
   /** Every subcommand; only the one named on the command line is built (picocli reflects on each). */
-  private static final List<Class<?>> COMMANDS = List.of(CalibrateCommand.class, CompareCommand.class, GenerateCommand.class,
+  static final List<Class<?>> COMMANDS = List.of(CalibrateCommand.class, CompareCommand.class, GenerateCommand.class,
       ImportCommand.class, InspectCommand.class, ReplayCommand.class, ReuseCommand.class, SimulateCommand.class,
       SizeCommand.class, SweepCommand.class, CommandLine.HelpCommand.class);
 
@@ -56,6 +57,43 @@ public final class Main implements Runnable {
     return null;
   }
 
+  /**
+   * Help footers listing the registries a command's options name beyond their own lists: every
+   * shipped config, model, hardware preset, policy and codec after the replaying commands, every
+   * importer with what it reads after import. Built from the registries, so they cannot drift.
+   */
+  private static void addFooters(CommandLine cl) {
+    for (String name : List.of("replay", "compare", "sweep")) {
+      CommandLine sub = cl.getSubcommands().get(name);
+      if (sub != null) {
+        sub.getCommandSpec().usageMessage().footer(Registries.configFooter());
+      }
+    }
+    CommandLine imp = cl.getSubcommands().get("import");
+    if (imp != null) {
+      List<String> lines = new java.util.ArrayList<>(List.of("", "Formats:"));
+      for (io.kvflow.trace.imports.ImportFormat f : io.kvflow.trace.imports.ImportFormat.values()) {
+        lines.add(String.format("  %-15s %s", f.cliName(), f.create().description()));
+      }
+      imp.getCommandSpec().usageMessage().footer(lines.toArray(String[]::new));
+    }
+  }
+
+  /** picocli's message, with "did you mean" for a mistyped option of the command. */
+  private static String message(CommandLine.ParameterException ex) {
+    if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+      String typed = u.getUnmatched().get(0);
+      String flag = typed.contains("=") ? typed.substring(0, typed.indexOf('=')) : typed;
+      if (flag.startsWith("-")) {
+        List<String> options = new java.util.ArrayList<>(u.getCommandLine().getCommandSpec().optionsMap().keySet());
+        String close = DidYouMean.closest(flag, options);
+        return "unknown option '" + flag + "'" + (close != null ? "; did you mean '" + close + "'?"
+            : "; see 'kvflow " + u.getCommandLine().getCommandName() + " --help'");
+      }
+    }
+    return ex.getMessage();
+  }
+
   /** Runs the command line and returns its exit status (tests call this directly). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     boolean debug = java.util.Arrays.asList(args).contains("--debug");
@@ -68,8 +106,17 @@ public final class Main implements Runnable {
       }
     }
     boolean known = false;
+    List<String> names = new java.util.ArrayList<>();
     for (Class<?> c : COMMANDS) {
       known |= c.getAnnotation(Command.class).name().equals(chosen) && !"help".equals(chosen);
+      names.add(c.getAnnotation(Command.class).name());
+    }
+    if (chosen != null && !names.contains(chosen)) {
+      // picocli would call the word an unmatched argument of kvflow itself: name it as a command
+      err.println("kvflow: unknown command '" + TerminalText.escape(chosen) + "'" + (DidYouMean.closest(chosen, names) != null
+          ? DidYouMean.hint(chosen, names) : "; commands are " + String.join(", ", names.subList(0, names.size() - 1))));
+      err.flush();
+      return EXIT_BAD_INPUT;
     }
     for (Class<?> c : COMMANDS) {
       String name = c.getAnnotation(Command.class).name();
@@ -83,8 +130,9 @@ public final class Main implements Runnable {
     if (cl.getSubcommands().containsKey("generate")) {
       cl.getSubcommands().get("generate").setUnmatchedOptionsArePositionalParams(true);
     }
+    addFooters(cl);
     cl.setParameterExceptionHandler((ex, a) -> {
-      err.println("kvflow: " + TerminalText.escape(ex.getMessage()));
+      err.println("kvflow: " + TerminalText.escape(message(ex)));
       if (debug) {
         ex.printStackTrace(err);
       }

@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -45,14 +44,17 @@ final class ReplayCommand implements Callable<Integer> {
   Path trace;
 
   @Option(names = "--config", paramLabel = "FILE|NAME", defaultValue = "default",
-      description = "config file, or a shipped config: default, baseline, kvflow [default: default]")
+      completionCandidates = Registries.Configs.class,
+      description = "config file, or a shipped config: ${COMPLETION-CANDIDATES} [default: default]")
   String config;
 
-  @Option(names = "--preset", paramLabel = "MODEL", description = "model preset replacing the config's model: llama-3-8b, llama-3-70b, kvflow-seed")
+  @Option(names = "--preset", paramLabel = "MODEL", completionCandidates = Registries.Models.class,
+      description = "model preset replacing the config's model: ${COMPLETION-CANDIDATES}")
   String preset;
 
-  @Option(names = "--policy", paramLabel = "P", description = "eviction policy of the first tier: lru, fifo, clock, lfu, arc, s3fifo, sieve, hot-warm-cold, static, "
-      + "opt (a single-tier config only); the config's rules apply as if it were written there")
+  @Option(names = "--policy", paramLabel = "P", completionCandidates = Registries.Policies.class,
+      description = "eviction policy of the first tier: ${COMPLETION-CANDIDATES} (opt: a single-tier config only); "
+      + "the config's rules apply as if it were written there")
   String policy;
 
   static final class Capacity {
@@ -92,6 +94,7 @@ final class ReplayCommand implements Callable<Integer> {
       set.commit();
     }
     printSummary(spec.commandLine().getOut(), o.result());
+    Warning.print(spec.commandLine().getErr(), o.warnings());
     if (!quiet) {
       System.err.println("wrote " + out.resolve("report.json") + " and " + out.resolve("report.html"));
     }
@@ -114,11 +117,7 @@ final class ReplayCommand implements Callable<Integer> {
       List<TierConfig> tiers = new ArrayList<>(c.tiers());
       TierConfig first = tiers.get(0);
       if (policy != null) {
-        PolicyKind k = PolicyKind.fromName(policy.toLowerCase(Locale.ROOT));
-        if (k == null) {
-          throw new BadInputException("option --policy: unknown policy '" + policy + "'; expected one of "
-              + java.util.Arrays.stream(PolicyKind.values()).map(PolicyKind::jsonName).toList());
-        }
+        PolicyKind k = Registries.policy("--policy", policy, Registries.policies());
         given.add("--policy " + k.jsonName());
         first = first.withPolicy(k);
       }

@@ -32,7 +32,8 @@ final class ReplayRun {
 
   private ReplayRun() {}
 
-  record Outcome(ReplayResult result, ObjectNode report) {}
+  /** A finished replay: its result, its report.json and the warnings that report holds. */
+  record Outcome(ReplayResult result, ObjectNode report, List<Warning> warnings) {}
 
   /**
    * Refuses, before anything is written, a trace that is no trace at all and a config with a setting
@@ -127,9 +128,14 @@ final class ReplayRun {
       io.kvflow.common.AtomicOutput.writeBytes(out.resolve("attention_mass_retained.csv"),
           massCsv.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
+    // the arrival span, for the overload rule (requests traces with timing: one more pass, over one column)
+    long[] range = requestsTrace && result.time() != null ? TraceFacts.arrivalRange(trace) : new long[] {0, 0};
+    List<Warning> warnings = WarningRules.replay(trace.getFileName().toString(),
+        io.kvflow.trace.parquet.TraceReader.readMetadata(trace), c, result, range[0], range[1] - range[0]);
+    Warning.addTo(report, warnings);
     ReplayReport.write(out.resolve("report.json"), report);
     HtmlReport.write(out.resolve("report.html"), report, "KVFlow replay: " + trace.getFileName() + " (" + configName + ")");
-    return new Outcome(result, report);
+    return new Outcome(result, report, warnings);
   }
 
   static void ensureDir(Path dir) {

@@ -25,6 +25,9 @@ import picocli.CommandLine.Parameters;
     description = {"Reuse-distance study: exact (or SHARDS-sampled) stack distances, reuse times and the LRU "
         + "miss-ratio curve; writes DIR/reuse.json and DIR/mrc.csv."})
 final class ReuseCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   /** The most hash partitions: each keeps its own distance analyzer (about 100 KiB before it sees a block). */
   static final int MAX_PARTITIONS = 1024;
 
@@ -42,7 +45,9 @@ final class ReuseCommand implements Callable<Integer> {
       description = "cache sizes the curve must include: blocks (1000), or bytes with a unit (8GiB, 512MiB) given --preset")
   List<String> sizes = new ArrayList<>();
 
-  @Option(names = "--preset", paramLabel = "MODEL", description = "model preset to turn byte sizes into blocks")
+  @Option(names = "--preset", paramLabel = "MODEL", completionCandidates = Registries.Models.class,
+      description = "model preset to turn byte sizes into blocks (and --target's capacity into bytes): "
+      + "${COMPLETION-CANDIDATES}")
   String preset;
 
   static final class Sampling {
@@ -67,8 +72,13 @@ final class ReuseCommand implements Callable<Integer> {
       + "cache (exact; requests traces)")
   boolean perTenant;
 
-  @Option(names = "--policy", paramLabel = "P", description = "also the miss-ratio curve of policy P by miniature simulation")
+  @Option(names = "--policy", paramLabel = "P", completionCandidates = Registries.Policies.class,
+      description = "also the miss-ratio curve of policy P by miniature simulation: ${COMPLETION-CANDIDATES}")
   String policy;
+
+  @Option(names = "--target", paramLabel = "HIT", description = "also the smallest LRU cache whose hit ratio reaches HIT "
+      + "in [0, 1] (blocks, and bytes with --preset), or the ceiling (the ideal hit ratio) when no cache does")
+  Double target;
 
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "out", description = "output directory [default: out]")
   Path out;
@@ -122,16 +132,20 @@ final class ReuseCommand implements Callable<Integer> {
       throw new BadInputException("option --policy: miniature simulation needs exact or SHARDS sampling, not --partitions");
     }
     if (policy != null) {
-      p = PolicyKind.fromName(policy.toLowerCase(Locale.ROOT));
-      if (p == null) {
-        throw new BadInputException("option --policy: unknown policy '" + policy + "'");
-      }
+      p = Registries.policy("--policy", policy, Registries.policies());
+    }
+    if (target != null && !(target >= 0 && target <= 1)) {
+      throw new BadInputException("option --target: " + target + " must be in [0, 1]");
+    }
+    if (target != null && engine != Engine.LOCAL) {
+      throw new BadInputException("option --target: with --engine local only (the study's curve stays on the cluster)");
     }
     if (engine != Engine.LOCAL && mode != ReuseStudy.Sampling.PARTITIONED) {
       throw new BadInputException("option --engine " + engine.name().toLowerCase(Locale.ROOT)
           + ": needs --partitions P (each partition's distances are computed as one task)");
     }
     ObjectNode study;
+    List<Warning> warnings;
     Path localTrace = local ? Path.of(trace) : null;
     // the output is checked and locked before the study, and written only after it succeeds
     try (OutputSet set = Outputs.directory(out, Outputs.REUSE, localTrace); var cluster = engine.open()) {
@@ -139,9 +153,22 @@ final class ReuseCommand implements Callable<Integer> {
         study = cluster.partitionedReuse(trace, max, seed, blocks);
       } else {
         try (TerminalProgress progress = new TerminalProgress("reuse", quiet)) {
-          study = ReuseStudy.run(Path.of(trace), new ReuseStudy.Options(mode, rate, max, seed, blocks, p, perTenant), progress);
+          study = ReuseStudy.run(Path.of(trace), new ReuseStudy.Options(mode, rate, max, seed, blocks, p, perTenant,
+              target == null ? Double.NaN : target), progress);
         }
       }
+      warnings = local ? new ArrayList<>(WarningRules.trace(Path.of(trace).getFileName().toString(),
+          TraceReader.readMetadata(Path.of(trace)))) : new ArrayList<>();
+      if (study.get("target") instanceof ObjectNode t) {
+        if (preset != null && t.get("capacity_blocks").isNumber()) {
+          t.put("capacity_bytes", t.get("capacity_blocks").asLong() * Sizes.blockBytes(preset, blockTokens));
+        }
+        Warning w = WarningRules.unreachableTarget(t.get("ideal_hit_ratio").asDouble(), target);
+        if (w != null) {
+          warnings.add(w);
+        }
+      }
+      Warning.addTo(study, warnings);
       Path dir = set.directory();
       AtomicOutput.writeBytes(dir.resolve("reuse.json"),
           (JsonOutput.PRETTY.writeValueAsString(study) + "\n").getBytes(StandardCharsets.UTF_8));
@@ -154,11 +181,30 @@ final class ReuseCommand implements Callable<Integer> {
           + study.path("trace_file").asText());
       set.commit();
     }
+    if (study.get("target") instanceof ObjectNode t) {
+      printTarget(spec.commandLine().getOut(), t);
+    }
+    Warning.print(spec.commandLine().getErr(), warnings);
     if (!quiet) {
       System.err.printf("%,d accesses, %,d distinct blocks; wrote %s and %s%n", study.get("accesses").asLong(),
           study.get("distinct_blocks").asLong(), out.resolve("reuse.json"), out.resolve("mrc.csv"));
     }
     return 0;
+  }
+
+  /** The answer to --target on stdout: the smallest cache, or the ceiling. */
+  private static void printTarget(java.io.PrintWriter out, ObjectNode t) {
+    String hit = java.math.BigDecimal.valueOf(t.get("hit_ratio").asDouble()).stripTrailingZeros().toPlainString();
+    if (!t.get("reachable").asBoolean()) {
+      out.printf(Locale.ROOT, "no LRU cache reaches hit ratio %s: the ideal hit ratio (an infinite cache) is %.3f%n", hit,
+          t.get("ideal_hit_ratio").asDouble());
+      return;
+    }
+    out.printf(Locale.ROOT, "smallest LRU cache reaching hit ratio %s: %,d blocks%s (hit ratio %.4f; ideal %.3f)%n", hit,
+        t.get("capacity_blocks").asLong(), t.has("capacity_bytes")
+            ? String.format(Locale.ROOT, ", %,d bytes (%.2f GiB)", t.get("capacity_bytes").asLong(),
+                t.get("capacity_bytes").asLong() / (double) (1L << 30)) : "",
+        t.get("hit_ratio_at_capacity").asDouble(), t.get("ideal_hit_ratio").asDouble());
   }
 
   private long parseSize(String s, int blockTokens) {

@@ -9,7 +9,6 @@ import io.kvflow.engine.policy.PolicyKind;
 import io.kvflow.engine.policy.PolicyParams;
 import io.kvflow.engine.policy.PolicyStats;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,7 +27,8 @@ final class SimulateCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "TRACE", description = "accesses trace")
   Path trace;
 
-  @Option(names = "--policy", defaultValue = "lru", description = "eviction policy [default: lru]")
+  @Option(names = "--policy", defaultValue = "lru", paramLabel = "P", completionCandidates = Registries.Policies.class,
+      description = "eviction policy: ${COMPLETION-CANDIDATES} [default: lru]")
   String policy;
 
   @Option(names = "--capacity-blocks", required = true, paramLabel = "N", description = "cache capacity in blocks")
@@ -39,11 +39,7 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PolicyKind k = PolicyKind.fromName(policy);
-    if (k == null) {
-      throw new BadInputException("option --policy: unknown policy '" + policy + "'; expected one of "
-          + Arrays.stream(PolicyKind.values()).map(PolicyKind::jsonName).toList());
-    }
+    PolicyKind k = Registries.policy("--policy", policy, Registries.policies());
     if (capacity <= 0 || capacity > Integer.MAX_VALUE - 8) {
       throw new BadInputException("option --capacity-blocks: " + capacity + " must be in 1.." + (Integer.MAX_VALUE - 8));
     }
@@ -62,7 +58,11 @@ final class SimulateCommand implements Callable<Integer> {
     o.put("miss_ratio", 1 - s.hitRatio());
     o.put("evictions", s.evictions());
     o.put("evicted_unused", s.evictedUnused());
+    java.util.List<Warning> warnings = WarningRules.trace(trace.getFileName().toString(),
+        io.kvflow.trace.parquet.TraceReader.readMetadata(trace));
+    Warning.addTo(o, warnings);
     spec.commandLine().getOut().println(JsonOutput.PRETTY.writeValueAsString(o));
+    Warning.print(spec.commandLine().getErr(), warnings);
     return 0;
   }
 }

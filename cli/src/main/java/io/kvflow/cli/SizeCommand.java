@@ -3,6 +3,7 @@ package io.kvflow.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvflow.analysis.reuse.BlockStream;
+import io.kvflow.analysis.report.HtmlReport;
 import io.kvflow.analysis.reuse.TierSizing;
 import io.kvflow.common.AtomicOutput;
 import io.kvflow.common.BadInputException;
@@ -25,9 +26,12 @@ import picocli.CommandLine.Parameters;
 @Command(name = "size", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = {"Multi-tier sizing surface: hit ratio of the first tier and of both tiers over a grid of capacities "
         + "(exclusive hierarchy), and with prices per GB the cheapest point meeting a target. Writes DIR/size.json "
-        + "and DIR/size.csv."})
+        + "(with the grid as a heatmap), DIR/size.csv and DIR/report.html."})
 final class SizeCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "TRACE")
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "TRACE", description = "trace file (Parquet, schema v1)")
   Path trace;
 
   @Option(names = "--first", split = ",", required = true, paramLabel = "SIZE", description = "first-tier (HBM) sizes: blocks or bytes (8GiB) with --preset")
@@ -36,10 +40,12 @@ final class SizeCommand implements Callable<Integer> {
   @Option(names = "--second", split = ",", required = true, paramLabel = "SIZE", description = "second-tier (DRAM) sizes")
   List<String> second;
 
-  @Option(names = "--policy", defaultValue = "lru", description = "policy of both tiers [default: lru]")
+  @Option(names = "--policy", defaultValue = "lru", paramLabel = "P", completionCandidates = Registries.OnlinePolicies.class,
+      description = "policy of both tiers: ${COMPLETION-CANDIDATES} [default: lru]")
   String policy;
 
-  @Option(names = "--preset", paramLabel = "MODEL", description = "model preset: block bytes for byte sizes and prices")
+  @Option(names = "--preset", paramLabel = "MODEL", completionCandidates = Registries.Models.class,
+      description = "model preset, for byte sizes and prices: ${COMPLETION-CANDIDATES}")
   String preset;
 
   @Option(names = "--price-first", paramLabel = "USD_PER_GB", description = "price of the first tier per GB")
@@ -48,7 +54,9 @@ final class SizeCommand implements Callable<Integer> {
   @Option(names = "--price-second", paramLabel = "USD_PER_GB", description = "price of the second tier per GB")
   Double priceSecond;
 
-  @Option(names = "--target", paramLabel = "R", description = "combined hit ratio the cheapest point must reach")
+  @Option(names = "--target", paramLabel = "R", description = "combined hit ratio to reach: marked on the heatmap, "
+      + "the cheapest point reaching it with prices; when no capacity reaches it, a warning says the ceiling (the ideal "
+      + "hit ratio)")
   Double target;
 
   @Option(names = "--out", defaultValue = "out", paramLabel = "DIR", description = "output directory [default: out]")
@@ -59,10 +67,7 @@ final class SizeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PolicyKind k = PolicyKind.fromName(policy);
-    if (k == null || k.offline() || k == PolicyKind.STATIC) {
-      throw new BadInputException("option --policy: '" + policy + "' is not an online policy (lru, fifo, clock, lfu, arc, s3fifo, sieve, hot-warm-cold)");
-    }
+    PolicyKind k = Registries.policy("--policy", policy, Registries.onlinePolicies());
     if ((priceFirst == null) != (priceSecond == null)) {
       throw new BadInputException("options --price-first and --price-second go together");
     }
@@ -85,17 +90,43 @@ final class SizeCommand implements Callable<Integer> {
     }
     // the output is checked and locked before the work, and written only after it succeeds
     ObjectNode s;
+    List<Warning> warnings;
     try (OutputSet set = Outputs.directory(out, Outputs.SIZE, trace)) {
       s = surface(k, c1, c2, blockBytes);
+      s.set("heatmap", TierSizing.heatmap(s, blockBytes > 0, target == null ? Double.NaN : target));
+      warnings = warnings(s);
+      Warning.addTo(s, warnings);
       write(set.directory(), s);
+      HtmlReport.write(set.directory().resolve("report.html"), s, "KVFlow size: " + trace.getFileName());
       set.commit();
     }
+    Warning.print(spec.commandLine().getErr(), warnings);
     if (!quiet) {
       JsonNode best = s.get("cheapest");
-      System.err.println("wrote " + out.resolve("size.json") + (best == null ? ""
-          : best.isNull() ? "; no grid point meets the target" : "; cheapest meeting the target: " + best));
+      spec.commandLine().getErr().println("wrote " + out.resolve("size.json") + ", size.csv and report.html"
+          + (best == null || best.isNull() ? "" : "; cheapest meeting the target: " + best));
     }
     return 0;
+  }
+
+  /** The trace's ideal hit ratio below the target, or the grid's best below a reachable target. */
+  private List<Warning> warnings(ObjectNode s) {
+    List<Warning> w = new ArrayList<>(WarningRules.trace(trace.getFileName().toString(), TraceReader.readMetadata(trace)));
+    if (target != null) {
+      double ideal = s.get("ideal_hit_ratio").asDouble();
+      double best = 0;
+      for (JsonNode p : s.get("grid")) {
+        best = Math.max(best, p.get("combined_hit_ratio").asDouble());
+      }
+      Warning unreachable = WarningRules.unreachableTarget(ideal, target);
+      Warning offGrid = WarningRules.targetOffGrid(best, target, ideal);
+      if (unreachable != null) {
+        w.add(unreachable);
+      } else if (offGrid != null) {
+        w.add(offGrid);
+      }
+    }
+    return w;
   }
 
   private ObjectNode surface(PolicyKind k, List<Long> c1, List<Long> c2, long blockBytes) {

@@ -41,6 +41,12 @@ import picocli.CommandLine.Parameters;
         + "(points already done are skipped when rerun). Writes DIR/sweep.parquet, sweep.csv, sweep.json, report.html "
         + "and points/."})
 final class SweepCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  /** What the traces' metadata says their figures cannot show (see {@link WarningRules#trace}). */
+  private final List<Warning> warnings = new ArrayList<>();
+
   @Parameters(arity = "0..*", paramLabel = "TRACE", description = "trace files (with --engine spark: any Hadoop-compatible "
       + "path); none when the grid generates its traces")
   List<String> traces = new ArrayList<>();
@@ -48,7 +54,8 @@ final class SweepCommand implements Callable<Integer> {
   @Option(names = "--grid", required = true, paramLabel = "FILE", description = "grid JSON: {\"axes\": {\"$.path\": [values]}, \"zip\": [...]}")
   Path grid;
 
-  @Option(names = "--config", defaultValue = "default", paramLabel = "FILE|NAME", description = "base config [default: default]")
+  @Option(names = "--config", defaultValue = "default", paramLabel = "FILE|NAME", completionCandidates = Registries.Configs.class,
+      description = "base config: a file or a shipped config (${COMPLETION-CANDIDATES}) [default: default]")
   String config;
 
   @Option(names = "--threads", paramLabel = "N", description = "local engine: points run at once [default: the machine's cores]")
@@ -58,7 +65,8 @@ final class SweepCommand implements Callable<Integer> {
       description = "local (threads of this JVM) or spark (tasks on Spark; master local[*] unless spark.master is set) [default: local]")
   Engine engine;
 
-  @Option(names = "--out", defaultValue = "out", paramLabel = "DIR")
+  @Option(names = "--out", defaultValue = "out", paramLabel = "DIR", description = "output directory: sweep.csv, "
+      + "sweep.json, sweep.parquet, report.html and points/ (each point's result, kept for resuming) [default: out]")
   Path out;
 
   @Option(names = {"-q", "--quiet"}, description = "no progress display")
@@ -149,6 +157,11 @@ final class SweepCommand implements Callable<Integer> {
       return;
     }
     io.kvflow.trace.TraceMetadata meta = TraceReader.readMetadata(p);
+    for (Warning w : WarningRules.trace(p.getFileName().toString(), meta)) {
+      if (!warnings.contains(w)) {
+        warnings.add(w);
+      }
+    }
     TraceKind kind = meta.kind();
     // points run side by side: each may use its share of the heap for its tiers' tables
     int parallel = engine == Engine.LOCAL ? Math.min(threads(), bound.size()) : 1;
@@ -208,16 +221,22 @@ final class SweepCommand implements Callable<Integer> {
       damaged += saved.status() == PointFiles.Status.DAMAGED ? 1 : 0;
       todo.add(p);
     }
-    try (TerminalProgress progress = new TerminalProgress("sweep", quiet)) {
+    // the count covers every point, those of an earlier run included: "7 / 9 (6 resumed)"
+    long resumed = skipped;
+    try (TerminalProgress progress = new TerminalProgress("sweep", quiet).resumed(resumed)) {
       if (cluster != null) {
         cluster.sweep(todo, row -> rows[row.get("point").asInt()] = saved(pointsDir, points, row),
-            (done, total) -> progress.update(done, total));
+            (done, total) -> progress.update(resumed + done, resumed + total));
       } else {
-        runLocally(todo, pointsDir, points, rows, progress);
+        runLocally(todo, pointsDir, points, rows, progress, resumed);
       }
     }
-    long failed = SweepTable.write(set.directory(), Arrays.asList(rows), paths);
+    ObjectNode table = JsonNodeFactory.instance.objectNode();
+    Warning.addTo(table, warnings);
+    long failed = SweepTable.write(set.directory(), Arrays.asList(rows), paths, (com.fasterxml.jackson.databind.node.ArrayNode)
+        table.get("warnings"));
     set.commit();
+    Warning.print(spec.commandLine().getErr(), warnings);
     if (!quiet) {
       System.err.printf("%d points: %d run, %d already done, %d failed%s; wrote %s%n", points.size(), todo.size(), skipped,
           failed, damaged > 0 ? ", " + damaged + " damaged result files recomputed" : "", out.resolve("sweep.csv"));
@@ -226,7 +245,7 @@ final class SweepCommand implements Callable<Integer> {
   }
 
   private void runLocally(List<SweepPoint> todo, Path pointsDir, List<SweepPoint> points, ObjectNode[] rows,
-      TerminalProgress progress) throws Exception {
+      TerminalProgress progress, long resumed) throws Exception {
     int n = threads();
     ExecutorService pool = Executors.newFixedThreadPool(n);
     AtomicLong done = new AtomicLong();
@@ -236,7 +255,7 @@ final class SweepCommand implements Callable<Integer> {
         futures.add(pool.submit(() -> {
           rows[p.index()] = saved(pointsDir, points, SweepRunner.run(p, Path.of(p.trace())));
           synchronized (progress) {
-            progress.update(done.incrementAndGet(), todo.size());
+            progress.update(resumed + done.incrementAndGet(), resumed + todo.size());
           }
           return null;
         }));

@@ -155,6 +155,16 @@ public final class LongIntHashMap {
     }
   }
 
+  /** Calls {@code action} with every key, in table order (not sorted). */
+  public void forEachKey(java.util.function.LongConsumer action) {
+    long[] t = table;
+    for (int i = 0; i < t.length; i += 2) {
+      if (t[i + 1] != EMPTY) {
+        action.accept(t[i]);
+      }
+    }
+  }
+
   public void clear() {
     for (int i = 1; i < table.length; i += 2) {
       table[i] = EMPTY;

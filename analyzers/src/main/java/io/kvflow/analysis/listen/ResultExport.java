@@ -22,11 +22,12 @@ import java.util.Map;
 /**
  * Per-step and per-request results as CSV for pandas and DuckDB: {@code steps.csv} (one row per
  * batch iteration, or per trace step for accesses traces) and {@code requests.csv} (one row per
- * request). Counts are layer-accesses read off the access outcomes, so the columns add up to
+ * request; for accesses traces one per request id, written at the end in id order, so memory holds
+ * one small row per id). Counts are layer-accesses read off the access outcomes, so the columns add up to
  * report.json's tier totals: layer_accesses = first_tier_hits + lower_tier_hits + found_nowhere. Rows stream to temporary files renamed into place at the end; memory holds only the
  * running requests.
  *
- * <p>With the timing model, requests.csv also has each request's ttft_ns, tpot_ns and e2e_ns and
+ * <p>With the timing model, requests.csv also has each request's queue_ns, ttft_ns, tpot_ns and e2e_ns and
  * steps.csv each step's start_ns, step_ns, stall_ns and compute_ns: the values the latency
  * histograms record. The timing model times a request when its last layer group is timed, after
  * its {@code requestFinished} when prefetch looks ahead, and times steps with the same lag, so a
@@ -51,6 +52,9 @@ public final class ResultExport implements ReplayListener, TimedListener, AutoCl
   private long stepNowhere;
   private long stepAppends;
   private long stepFrees;
+  /** Requests with an access in the step, and the tokens it computed (prefill input and decode appends). */
+  private long stepRequests;
+  private long stepTokens;
   private long stepIndex;
   private int lastTraceStep = Integer.MIN_VALUE;
   /** Rows are batch iterations (requests traces), else the trace's steps. */
@@ -77,7 +81,7 @@ public final class ResultExport implements ReplayListener, TimedListener, AutoCl
     }
   }
 
-  private static final String NO_REQUEST_TIMES = ",,,";
+  private static final String NO_REQUEST_TIMES = ",,,,";
   private static final String NO_STEP_TIMES = ",,,,";
 
   // per-request columns
@@ -90,7 +94,9 @@ public final class ResultExport implements ReplayListener, TimedListener, AutoCl
   private static final int ACCESSES = 6;
   private static final int FIRST_TIER_HITS = 7;
   private static final int STARTED_STEP = 8;
-  private static final int COLUMNS = 9;
+  /** The step of its last access, plus one (0: none yet). */
+  private static final int SEEN_STEP = 9;
+  private static final int COLUMNS = 10;
 
   /** @param iterations one row per batch iteration (requests traces) instead of one per trace step */
   public ResultExport(Path dir, boolean iterations) {
@@ -109,9 +115,10 @@ public final class ResultExport implements ReplayListener, TimedListener, AutoCl
     try {
       steps = Files.newBufferedWriter(stepsOut.temporary(), StandardCharsets.UTF_8);
       requests = Files.newBufferedWriter(requestsOut.temporary(), StandardCharsets.UTF_8);
-      steps.write("step,running_requests,layer_accesses,first_tier_hits,lower_tier_hits,found_nowhere,appends,frees,start_ns,step_ns,stall_ns,compute_ns\n");
+      steps.write("step,running_requests,batch_requests,tokens,layer_accesses,first_tier_hits,lower_tier_hits,"
+          + "found_nowhere,appends,frees,start_ns,step_ns,stall_ns,compute_ns\n");
       requests.write("request_id,arrival_ns,input_tokens,output_tokens,input_blocks,input_block_hits,input_token_hits,"
-          + "layer_accesses,first_tier_hits,first_step,last_step,ttft_ns,tpot_ns,e2e_ns\n");
+          + "layer_accesses,first_tier_hits,first_step,last_step,queue_ns,ttft_ns,tpot_ns,e2e_ns\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -123,6 +130,17 @@ public final class ResultExport implements ReplayListener, TimedListener, AutoCl
       flushStep();
     }
     lastTraceStep = o.step;
+    int slot = iterations ? running.get(o.requestId) : seenSlot(o.requestId);
+    if (slot >= 0 && perRequest[slot][SEEN_STEP] != stepIndex + 1) {
+      perRequest[slot][SEEN_STEP] = stepIndex + 1;
+      stepRequests++;
+    }
+    // tokens once per unit, not per layer: prefill inputs (written, or looked up by a prefix-only
+    // expansion) and decode appends
+    if (o.layer <= 0 && (o.op == AccessOp.WRITE.code() || o.op == AccessOp.APPEND.code()
+        || (o.op == AccessOp.READ.code() && (o.flags & AccessSink.INPUT_BLOCK) != 0))) {
+      stepTokens += o.tokens;
+    }
     if (o.lookup()) {
       long firstTierHits = o.hits[0];
       long lowerTierHits = 0;
@@ -133,7 +151,6 @@ public final class ResultExport implements ReplayListener, TimedListener, AutoCl
       stepFirstTierHits += firstTierHits;
       stepLowerTierHits += lowerTierHits;
       stepNowhere += o.foundNowhere();
-      int slot = running.get(o.requestId);
       if (slot >= 0) {
         long[] r = perRequest[slot];
         r[ACCESSES] += o.weight;
@@ -153,20 +170,36 @@ public final class ResultExport implements ReplayListener, TimedListener, AutoCl
     }
   }
 
+  /** Accesses traces: the slot of request id {@code requestId}, made on its first access. */
+  private int seenSlot(long requestId) {
+    int slot = running.get(requestId);
+    if (slot < 0) {
+      slot = newSlot(requestId);
+      perRequest[slot][ARRIVAL] = -1;
+    }
+    return slot;
+  }
+
   @Override
   public void requestStarted(long requestId, long arrivalNs, int inputTokens, int outputTokens) {
+    int slot = newSlot(requestId);
+    long[] r = perRequest[slot];
+    r[ARRIVAL] = arrivalNs;
+    r[INPUT] = inputTokens;
+    r[OUTPUT] = outputTokens;
+  }
+
+  private int newSlot(long requestId) {
     int slot = freeCount > 0 ? freeSlots[--freeCount] : slots++;
     if (slot >= perRequest.length) {
       perRequest = Arrays.copyOf(perRequest, perRequest.length * 2);
     }
     long[] r = perRequest[slot] == null ? new long[COLUMNS] : perRequest[slot];
     Arrays.fill(r, 0);
-    r[ARRIVAL] = arrivalNs;
-    r[INPUT] = inputTokens;
-    r[OUTPUT] = outputTokens;
     r[STARTED_STEP] = stepIndex;
     perRequest[slot] = r;
     running.put(requestId, slot);
+    return slot;
   }
 
   @Override
@@ -201,7 +234,8 @@ public final class ResultExport implements ReplayListener, TimedListener, AutoCl
   }
 
   private void flushStep() {
-    String counts = stepIndex + "," + running.size() + "," + stepAccesses + "," + stepFirstTierHits + ","
+    String counts = stepIndex + "," + (iterations ? running.size() : stepRequests) + "," + stepRequests + "," + stepTokens
+        + "," + stepAccesses + "," + stepFirstTierHits + ","
         + stepLowerTierHits + "," + stepNowhere + "," + stepAppends + "," + stepFrees;
     if (!timed) {
       write(steps, counts, NO_STEP_TIMES);
@@ -218,14 +252,22 @@ public final class ResultExport implements ReplayListener, TimedListener, AutoCl
     stepNowhere = 0;
     stepAppends = 0;
     stepFrees = 0;
+    stepRequests = 0;
+    stepTokens = 0;
   }
 
   @Override
   public void requestTimed(long requestId, long ttftNs, long tpotNs, long e2eNs) {
-    if (!timed) {
+    requestTimed(requestId, -1, ttftNs, tpotNs, e2eNs);
+  }
+
+  @Override
+  public void requestTimed(long requestId, long queueNs, long ttftNs, long tpotNs, long e2eNs) {
+    if (!timed || !iterations) {
       return;
     }
-    String times = "," + ttftNs + "," + (tpotNs >= 0 ? Long.toString(tpotNs) : "") + "," + e2eNs;
+    String times = "," + (queueNs >= 0 ? Long.toString(queueNs) : "") + "," + ttftNs + ","
+        + (tpotNs >= 0 ? Long.toString(tpotNs) : "") + "," + e2eNs;
     Row row = pendingById.remove(requestId);
     if (row == null) {
       // not finished yet (or never started here): kept until requestFinished
@@ -289,6 +331,23 @@ public final class ResultExport implements ReplayListener, TimedListener, AutoCl
     pendingSteps.clear();
   }
 
+  /**
+   * Accesses traces: one row per request id, in id order: its layer accesses, first-tier hits and
+   * first and last steps (the columns a request trace's row gives from its arrival and tokens stay
+   * empty: an accesses trace has neither).
+   */
+  private void writeSeenRequests() {
+    long[] ids = new long[running.size()];
+    int[] n = {0};
+    running.forEachKey(id -> ids[n[0]++] = id);
+    Arrays.sort(ids);
+    for (long id : ids) {
+      long[] r = perRequest[running.get(id)];
+      write(requests, id + ",,,,,,," + r[ACCESSES] + "," + r[FIRST_TIER_HITS] + "," + r[STARTED_STEP] + ","
+          + (r[SEEN_STEP] - 1), NO_REQUEST_TIMES);
+    }
+  }
+
   private static void write(BufferedWriter w, String counts, String times) {
     try {
       w.write(counts);
@@ -305,6 +364,9 @@ public final class ResultExport implements ReplayListener, TimedListener, AutoCl
       flushStep();
     }
     flushPending();
+    if (!iterations) {
+      writeSeenRequests();
+    }
     try {
       steps.close();
       requests.close();

@@ -34,11 +34,17 @@ public final class ReuseStudy {
    * @param policy a policy for miniature simulation, or null
    * @param perTenant also each tenant's histogram and miss ratios in the shared LRU cache (exact
    *     sampling, requests traces)
+   * @param targetHitRatio an LRU hit ratio whose smallest capacity the study reports, or NaN
    */
   public record Options(Sampling sampling, double rate, int maxKeys, long seed, List<Long> sizes, PolicyKind policy,
-      boolean perTenant) {
+      boolean perTenant, double targetHitRatio) {
     public Options(Sampling sampling, double rate, int maxKeys, long seed, List<Long> sizes, PolicyKind policy) {
       this(sampling, rate, maxKeys, seed, sizes, policy, false);
+    }
+
+    public Options(Sampling sampling, double rate, int maxKeys, long seed, List<Long> sizes, PolicyKind policy,
+        boolean perTenant) {
+      this(sampling, rate, maxKeys, seed, sizes, policy, perTenant, Double.NaN);
     }
   }
 
@@ -93,7 +99,9 @@ public final class ReuseStudy {
       curve = putExact(out, exact);
       distinctEstimate = exact.distinctKeys();
     } else if (partitioned != null) {
-      return partitioned(trace.getFileName().toString(), o.seed(), partitioned.parts(), o.sizes());
+      ObjectNode p = partitioned(trace.getFileName().toString(), o.seed(), partitioned.parts(), o.sizes());
+      putTarget(p, PartitionedReuse.combine(partitioned.parts()), o.targetHitRatio());
+      return p;
     } else {
       out.put("sampling", o.sampling() == Sampling.FIXED_RATE ? "shards-fixed-rate" : "shards-fixed-size");
       out.put("shards_rate", shards.rate());
@@ -106,6 +114,7 @@ public final class ReuseStudy {
       out.put("estimated", true);
     }
     List<Long> sizes = putCurve(out, curve, distinctEstimate, o.sizes());
+    putTarget(out, curve, o.targetHitRatio());
     if (keepSample) {
       double r = shards == null ? 1.0 : shards.rate();
       out.put("policy", o.policy().jsonName());
@@ -192,6 +201,45 @@ public final class ReuseStudy {
       requested.add(c);
     }
     return sizes;
+  }
+
+  /**
+   * With a target hit ratio (not NaN), {@code out.target}: the smallest LRU capacity whose hit ratio
+   * reaches it ({@code capacity_blocks}, {@code hit_ratio_at_capacity}), or {@code reachable: false}
+   * when even an infinite cache (the ideal hit ratio: every block's first access misses) falls short.
+   * The curve is non-increasing in capacity, so a binary search finds the smallest.
+   */
+  static void putTarget(ObjectNode out, MissRatioCurve curve, double target) {
+    if (Double.isNaN(target)) {
+      return;
+    }
+    ObjectNode t = out.putObject("target");
+    double ideal = 1 - curve.missRatio(Long.MAX_VALUE);
+    t.put("hit_ratio", target);
+    t.put("ideal_hit_ratio", ideal);
+    // a little slack for the rounding of 1 - misses / total
+    double need = target - 1e-12;
+    if (ideal < need) {
+      t.put("reachable", false);
+      t.putNull("capacity_blocks");
+      return;
+    }
+    long lo = 0;
+    long hi = 1;
+    while (1 - curve.missRatio(hi) < need) {
+      hi *= 2;
+    }
+    while (hi - lo > 1) {
+      long mid = lo + (hi - lo) / 2;
+      if (1 - curve.missRatio(mid) >= need) {
+        hi = mid;
+      } else {
+        lo = mid;
+      }
+    }
+    t.put("reachable", true);
+    t.put("capacity_blocks", hi);
+    t.put("hit_ratio_at_capacity", 1 - curve.missRatio(hi));
   }
 
   private static double estimateDistinct(Shards s) {

@@ -64,6 +64,7 @@ final class TenantReuse {
     out.put("accesses", refs);
     MissRatioCurve all = ReuseStudy.putExact(out, exact);
     List<Long> sizes = ReuseStudy.putCurve(out, all, exact.distinctKeys(), o.sizes());
+    ReuseStudy.putTarget(out, all, o.targetHitRatio());
     ArrayNode tenants = out.putArray("tenants");
     ObjectNode chart = JsonNodeFactory.instance.objectNode();
     chart.put("title", "Miss ratio by tenant in the shared LRU cache");

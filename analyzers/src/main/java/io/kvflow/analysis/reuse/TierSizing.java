@@ -54,6 +54,13 @@ public final class TierSizing {
     out.put("references", n);
     out.put("block_bytes", blockBytes);
     out.put("method", policy == PolicyKind.LRU ? "LRU stack identity from the exact miss-ratio curve" : "simulation per point");
+    io.kvflow.common.LongHashSet distinct = new io.kvflow.common.LongHashSet(1 << 16);
+    for (int i = 0; i < n; i++) {
+      distinct.add(keys[i]);
+    }
+    out.put("distinct_blocks", distinct.size());
+    // an infinite cache misses each block's first access only: no capacity, of any policy, does better
+    out.put("ideal_hit_ratio", n == 0 ? 0.0 : 1.0 - (double) distinct.size() / n);
     ArrayNode grid = out.putArray("grid");
     ObjectNode best = null;
     double bestCost = Double.MAX_VALUE;
@@ -95,6 +102,70 @@ public final class TierSizing {
       }
     }
     return out;
+  }
+
+  /**
+   * The grid of {@code surface} as a heatmap for report.html: x the first tier's capacity, y the
+   * second's, z the combined hit ratio; {@code cells[y][x]}, null where the grid has no point.
+   *
+   * @param inBytes capacities in GiB (the surface's block_bytes are real) rather than blocks
+   * @param target the combined hit ratio asked for, or NaN
+   */
+  public static ObjectNode heatmap(ObjectNode surface, boolean inBytes, double target) {
+    java.util.TreeSet<Long> xs = new java.util.TreeSet<>();
+    java.util.TreeSet<Long> ys = new java.util.TreeSet<>();
+    for (com.fasterxml.jackson.databind.JsonNode p : surface.get("grid")) {
+      xs.add(p.get("first_blocks").asLong());
+      ys.add(p.get("second_blocks").asLong());
+    }
+    List<Long> x = new java.util.ArrayList<>(xs);
+    List<Long> y = new java.util.ArrayList<>(ys);
+    Double[][] z = new Double[y.size()][x.size()];
+    for (com.fasterxml.jackson.databind.JsonNode p : surface.get("grid")) {
+      z[y.indexOf(p.get("second_blocks").asLong())][x.indexOf(p.get("first_blocks").asLong())] =
+          p.get("combined_hit_ratio").asDouble();
+    }
+    long blockBytes = surface.get("block_bytes").asLong();
+    String unit = inBytes ? "GiB" : "blocks";
+    ObjectNode h = JsonNodeFactory.instance.objectNode();
+    h.put("title", "Combined hit ratio over first- and second-tier capacity (" + surface.get("policy").asText()
+        + ", exclusive)");
+    h.put("x", "first-tier capacity, " + unit);
+    h.put("y", "second-tier capacity, " + unit);
+    h.put("z", "combined hit ratio, fraction of block references");
+    ArrayNode xv = h.putArray("x_values");
+    for (long c : x) {
+      if (inBytes) {
+        xv.add((double) c * blockBytes / (1L << 30));
+      } else {
+        xv.add(c);
+      }
+    }
+    ArrayNode yv = h.putArray("y_values");
+    for (long c : y) {
+      if (inBytes) {
+        yv.add((double) c * blockBytes / (1L << 30));
+      } else {
+        yv.add(c);
+      }
+    }
+    ArrayNode cells = h.putArray("cells");
+    for (Double[] row : z) {
+      ArrayNode r = cells.addArray();
+      for (Double v : row) {
+        if (v == null) {
+          r.addNull();
+        } else {
+          r.add(v);
+        }
+      }
+    }
+    if (Double.isNaN(target)) {
+      h.putNull("target");
+    } else {
+      h.put("target", target);
+    }
+    return h;
   }
 
   /** Hit ratios {first tier, both tiers} of an exclusive two-tier simulation. */

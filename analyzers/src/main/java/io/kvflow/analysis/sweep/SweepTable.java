@@ -36,9 +36,20 @@ public final class SweepTable {
 
   /** Writes every output of the sweep under {@code out}; returns the number of failed points. */
   public static long write(Path out, List<ObjectNode> rows, List<String> paths) {
+    return write(out, rows, paths, null);
+  }
+
+  /**
+   * Writes every output of the sweep under {@code out}, sweep.json with {@code warnings} (an array
+   * of {code, message}, or null for none) after its points; returns the number of failed points.
+   */
+  public static long write(Path out, List<ObjectNode> rows, List<String> paths, ArrayNode warnings) {
     List<String> columns = columns(paths);
     ObjectNode table = JsonNodeFactory.instance.objectNode();
     ArrayNode list = table.putArray("points");
+    if (warnings != null) {
+      table.set("warnings", warnings);
+    }
     StringBuilder csv = new StringBuilder(String.join(",", columns)).append('\n');
     long failed = 0;
     for (ObjectNode row : rows) {

@@ -55,7 +55,7 @@ public final class ConfigLoader {
       throw new BadInputException(fileOrPreset + ": is a directory; expected a JSON config file");
     }
     throw new BadInputException(fileOrPreset + ": no such config file or shipped config (shipped: "
-        + String.join(", ", Presets.CONFIGS) + ")");
+        + String.join(", ", Presets.CONFIGS) + ")" + io.kvflow.common.DidYouMean.hint(fileOrPreset, Presets.CONFIGS));
   }
 
   public static LoadedConfig fromFile(Path file) {
@@ -83,7 +83,7 @@ public final class ConfigLoader {
     }
     if (p == null || FileKind.of(p) == FileKind.ABSENT) {
       throw new BadInputException(fileOrPreset + ": no such hardware file or preset (presets: "
-          + String.join(", ", Presets.HARDWARE) + ")");
+          + String.join(", ", Presets.HARDWARE) + ")" + io.kvflow.common.DidYouMean.hint(fileOrPreset, Presets.HARDWARE));
     }
     InputCheck.requireRegularFile(p, "hardware");
     JsonNode tree = readJson(p);

@@ -42,7 +42,8 @@ public final class Presets {
   public static ModelSpec model(String name, String source, String path) {
     JsonNode n = resource("models", name);
     if (n == null) {
-      throw new ConfigException(source + ": " + path + ": unknown model preset '" + name + "'; presets are " + modelNames());
+      throw new ConfigException(source + ": " + path + ": unknown model preset '" + name + "'; presets are " + modelNames()
+          + io.kvflow.common.DidYouMean.hint(name, MODELS));
     }
     return ModelSpec.bind(new ConfigNode("preset models/" + name, "$", n));
   }

@@ -8,6 +8,14 @@ public interface TimedListener {
   /** One finished request: time to first token, mean time per output token (-1 if fewer than two), end to end. */
   default void requestTimed(long requestId, long ttftNs, long tpotNs, long e2eNs) {}
 
+  /**
+   * The same, with the time the request queued: arrival to the start of the first step that ran
+   * it. The timing model calls this form; by default it passes on to the one without the queue.
+   */
+  default void requestTimed(long requestId, long queueNs, long ttftNs, long tpotNs, long e2eNs) {
+    requestTimed(requestId, ttftNs, tpotNs, e2eNs);
+  }
+
   /** One transfer on link {@code link}: issue to completion. */
   default void transferTimed(int link, long latencyNs) {}
 }

@@ -77,7 +77,8 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
   private long issued;
   private long useful;
   private long late;
-  // per request: arrival, prefill end, first decode end, last end, decode steps, finished, id, seq of its last group
+  // per request: arrival, prefill end, first decode end, last end, decode steps, finished, id, seq of its last group,
+  // start of the first step that ran it
   private final LongIntHashMap requestSlot = new LongIntHashMap(256);
   private long[][] requests = new long[64][];
   private int requestCount;
@@ -312,7 +313,7 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
       if (s == requests.length) {
         requests = Arrays.copyOf(requests, s * 2);
       }
-      requests[s] = new long[] {-1, -1, -1, -1, 0, 0, requestId, 0};
+      requests[s] = new long[] {-1, -1, -1, -1, 0, 0, requestId, 0, -1};
       requestSlot.put(requestId, s);
     }
     return requests[s];
@@ -366,8 +367,9 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     long decodeSteps = r[4];
     long tpot = decodeSteps >= 2 && r[2] >= 0 ? (r[3] - r[2]) / (decodeSteps - 1) : -1;
     long e2e = r[3] - arrival;
+    long queue = r[8] >= 0 ? Math.max(0, r[8] - arrival) : 0;
     for (TimedListener l : listeners) {
-      l.requestTimed(requestKey(s), Math.max(0, ttft), tpot, Math.max(0, e2e));
+      l.requestTimed(requestKey(s), queue, Math.max(0, ttft), tpot, Math.max(0, e2e));
     }
     requests[s] = null;
     requestSlot.remove(r[6]);
@@ -395,6 +397,9 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
       long[] r = slot(g.requestIds[i]);
       if (r[0] < 0) {
         r[0] = stepStartNs;
+      }
+      if (r[8] < 0) {
+        r[8] = stepStartNs;
       }
       if (g.iteration) {
         // the iteration that admits a request runs its prefill and decodes its first token
