@@ -91,7 +91,8 @@ class HtmlReportBrowserTest {
       svgs++;
     }
     assertTrue(svgs >= minCharts, "expected at least " + minCharts + " SVG charts, found " + svgs);
-    assertTrue(b.dom().contains("<path class=\"series\"") || b.dom().contains("<rect class=\"bar\""), "chart shapes drawn");
+    assertTrue(b.dom().contains("<path class=\"series\"") || b.dom().contains("<rect class=\"bar\"")
+        || b.dom().contains("<rect class=\"cell\""), "chart shapes drawn");
     for (String line : b.log().split("\n")) {
       assertFalse(line.contains("CONSOLE") || line.contains("Uncaught") || line.contains("Refused to"),
           "browser console: " + line);

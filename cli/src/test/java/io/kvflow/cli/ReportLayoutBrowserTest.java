@@ -184,4 +184,18 @@ class ReportLayoutBrowserTest {
     assertTrue(text.contains("by $.tiers[0].capacity_bytes and $.tiers[0].policy"), "policy x size pivot");
     assertLaidOut(out.resolve("report.html"), "sweep");
   }
+
+  @Test
+  void sizeReportWithItsWarning() throws Exception {
+    Path out = dir.resolve("size");
+    CliTestSupport.Result r = CliTestSupport.run("size", CHAT.toString(), "--first", "100,400,1600,6400", "--second",
+        "1000,4000,16000", "--target", "0.999", "--out", out.toString(), "-q");
+    assertEquals(0, r.exit(), r.err());
+    String text = Files.readString(out.resolve("report.html"));
+    int warnings = text.indexOf("<h2>Warnings</h2>");
+    assertTrue(warnings > 0 && warnings < text.indexOf("<svg"), "the warning opens the page");
+    assertTrue(text.contains("no capacity reaches 0.999"), "the unreachable target is said");
+    assertTrue(text.contains("class=\"cell\""), "a heatmap");
+    assertLaidOut(out.resolve("report.html"), "size");
+  }
 }

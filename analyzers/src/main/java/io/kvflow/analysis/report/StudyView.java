@@ -218,6 +218,12 @@ final class StudyView {
         true), number + " (" + (catUnit == Unit.PLAIN ? "value" : catUnit.label()) + ")", labels, series));
   }
 
+  /** "first-tier capacity, blocks" as an axis title naming its unit: "first-tier capacity (blocks)". */
+  static String titled(String label) {
+    int comma = label.lastIndexOf(", ");
+    return label.endsWith(")") || comma < 0 ? label : label.substring(0, comma) + " (" + label.substring(comma + 2) + ")";
+  }
+
   private static String shownName(String name, Unit unit) {
     return unit == Unit.RATIO ? name.replace("hit ratio", "miss ratio") : name;
   }
@@ -262,10 +268,21 @@ final class StudyView {
     if (h.path("target").isNumber()) {
       cards.add(new String[] {"target", z.format(h.path("target")), null});
     }
+    if (r.path("ideal_hit_ratio").isNumber()) {
+      cards.add(new String[] {"ideal hit ratio (unlimited cache)", Unit.RATIO.format(r.path("ideal_hit_ratio")),
+          Unit.COUNT.format(r.path("distinct_blocks")) + " distinct blocks"});
+    }
+    double best = Double.NaN;
+    for (double[] row : cells) {
+      for (double v : row) {
+        best = Double.isNaN(best) || v > best ? v : best;
+      }
+    }
+    cards.add(new String[] {"best cell", z.format(best), null});
     HtmlReport.headline(sb, cards);
-    sb.append("<div class=\"charts\">");
-    sb.append(Svg.heatmap(h.path("title").asText("Sizing grid"), h.path("x").asText(), xs, h.path("y").asText(), ys, cells, z,
-        h.path("z").asText()));
+    sb.append("<div class=\"charts\" style=\"max-width:960px\">");
+    sb.append(Svg.heatmap(h.path("title").asText("Sizing grid"), titled(h.path("x").asText()), xs, titled(h.path("y").asText()),
+        ys, cells, z, h.path("z").asText()));
     sb.append("</div><h2>Figures</h2>");
     com.fasterxml.jackson.databind.node.ObjectNode rest = r.deepCopy();
     rest.remove("heatmap");
