@@ -33,6 +33,12 @@ import java.util.Locale;
  * </pre>
  *
  * Step time = sum of compute + stall of its layers. All time is simulated nanoseconds owned here.
+ *
+ * <p>Under {@code execution: eager} the host issues every operation ({@link HostIssue}): a layer's
+ * demand copies and prefetches are issued at the host's time (each copy, stream wait and event record
+ * costing it the profile's host time), and its kernels run when both the GPU and their launch are
+ * ready, so compute_i includes the time the GPU waited for the host. The host waits for the GPU at
+ * each step's start (the engine needs the previous step's tokens).
  */
 public final class TimingModel implements ReplayListener, AdmissionClock {
   private static final int CLASSES = 4;
@@ -60,6 +66,11 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
   /** An SRAM scratch tier listed first: KV is read from it at its own bandwidth. */
   private final boolean scratch;
   private final double scratchBandwidthBps;
+  /** Eager execution: the host issues the work, the GPU may wait for it. */
+  private final boolean eager;
+  private final HostIssue host = new HostIssue();
+  /** Host time of the copies issued by the last {@link #prefetch} (eager). */
+  private long prefetchHostNs;
   private final ArrayDeque<Group> pending = new ArrayDeque<>();
   private final ArrayDeque<Group> spare = new ArrayDeque<>();
   private Group current;
@@ -95,6 +106,7 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     this.prefillOnly = spec.prefetch() == PrefetchKind.REQUEST_AHEAD;
     this.crossStep = spec.crossStep();
     this.seenOnly = spec.prefetch() == PrefetchKind.REUSE_PREDICTED;
+    this.eager = spec.execution() == io.kvflow.engine.spec.Execution.EAGER && compute.perOperator();
     List<TierConfig> tiers = config.tiers();
     scratch = tiers.get(0).tier().kind() == io.kvflow.engine.spec.TierKind.SRAM;
     scratchBandwidthBps = tiers.get(0).tier().readBandwidthBps();
@@ -429,6 +441,13 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     // this layer's transfers: prefetched earlier, or demand now
     long ready = clockNs;
     boolean waitsOnCopyStream = false;
+    if (eager) {
+      if (stepComputeNs == 0 && stepStallNs == 0) {
+        host.start(host.hostNs(), clockNs);
+        host.hostWaitsForGpu(); // a new step: the host has waited for the last one's output
+      }
+      eagerPrefetch(g);
+    }
     for (int c = 0; c < CLASSES; c++) {
       for (int l = 0; l < links.length; l++) {
         long bytes = share(g.linkBytes[c][l], part, parts);
@@ -447,6 +466,11 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
               late += n;
             }
           }
+        } else if (eager) {
+          // a demand copy on the compute stream, issued by the host
+          long units = Math.max(1, g.linkUnits[c][l] / parts);
+          host.host((double) transfers(bytes, units) * compute.hostCopyNs());
+          done = issue(l, Math.max(clockNs, host.hostNs()), bytes, units);
         } else {
           done = issue(l, clockNs, bytes, Math.max(1, g.linkUnits[c][l] / parts));
         }
@@ -461,14 +485,31 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     }
     long start = ready;
     long stall = start - clockNs;
-    long layerNs = compute.layerNs(tokensPerLayer, scratch ? 0 : kv, scratch ? kv : 0, scratchBandwidthBps,
-        g.decodeFlops / parts, g.prefillFlops / parts, prefillTokens) + share(g.computeDecompressNs, part, parts);
     boolean lastOfStep = g.iteration ? part == parts - 1 : g.layer == layers - 1 || g.layer < 0;
-    if (lastOfStep) {
-      layerNs += compute.stepTailNs(g.requestCount, tokensPerLayer); // lm_head, embedding, final norm, sampling
+    long layerNs;
+    if (eager) {
+      if (waitsOnCopyStream) {
+        host.host(compute.hostStreamWaitNs());
+      }
+      host.gpuAt(start);
+      compute.issueLayer(host, tokensPerLayer, scratch ? 0 : kv, scratch ? kv : 0, scratchBandwidthBps,
+          g.decodeFlops / parts, g.prefillFlops / parts, prefillTokens);
+      if (lastOfStep) {
+        compute.issueStepTail(host, g.requestCount, tokensPerLayer);
+      }
+      if (waitsOnCopyStream) {
+        host.host(compute.hostEventRecordNs()); // the layer's region is free for the next copy
+      }
+      layerNs = host.gpuNs() - start + share(g.computeDecompressNs, part, parts);
+    } else {
+      layerNs = compute.layerNs(tokensPerLayer, scratch ? 0 : kv, scratch ? kv : 0, scratchBandwidthBps,
+          g.decodeFlops / parts, g.prefillFlops / parts, prefillTokens) + share(g.computeDecompressNs, part, parts);
+      if (lastOfStep) {
+        layerNs += compute.stepTailNs(g.requestCount, tokensPerLayer); // lm_head, embedding, final norm, sampling
+      }
     }
-    // prefetch the next layers while this one computes
-    if (depth > 0) {
+    // prefetch the next layers while this one computes (eager: issued by the host, above)
+    if (depth > 0 && !eager) {
       int n = 0;
       for (Group next : pending) {
         if (n++ >= depth || (!crossStep && !g.iteration && next.step != g.step)) {
@@ -487,6 +528,29 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
   /** Part {@code part} of {@code parts} of {@code total}: the parts add up to the total exactly. */
   static long share(long total, int part, int parts) {
     return total * (part + 1) / parts - total * part / parts;
+  }
+
+  /**
+   * Eager: at the start of a layer the host issues the next layers' prefetches, each on the copy
+   * stream after a wait for the region's last reader and followed by an event record.
+   */
+  private void eagerPrefetch(Group g) {
+    if (depth == 0) {
+      return;
+    }
+    int n = 0;
+    for (Group next : pending) {
+      if (n++ >= depth || (!crossStep && !g.iteration && next.step != g.step)) {
+        break;
+      }
+      if (next.prefetched) {
+        continue;
+      }
+      host.host(compute.hostStreamWaitNs());
+      prefetchHostNs = 0;
+      prefetch(next, host.hostNs());
+      host.host(prefetchHostNs + compute.hostEventRecordNs());
+    }
   }
 
   private void prefetch(Group g, long at) {
@@ -508,6 +572,12 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
         }
         prefetchedThisStep += bytes;
         long units = g.linkUnits[c][l];
+        if (eager) {
+          // the host issues the copies one after another
+          long copyNs = transfers(bytes, units) * compute.hostCopyNs();
+          prefetchHostNs += copyNs;
+          at += copyNs;
+        }
         g.linkIssued[c][l] = at;
         // a prefetched layer's data is decompressed on the copy path as soon as it arrives
         g.linkDone[c][l] = issue(l, at, bytes, units) + g.copyDecompressNs;
