@@ -131,6 +131,15 @@ profile = {
     "host_stream_wait_ns": round(record_plus_wait / 2),
 }
 print(json.dumps(profile, indent=2))
+# the DRAM link's scatter (a copy into a strided destination: contiguous H2D into a staging buffer,
+# then a scatter kernel on the copy's stream; copies.strided): the fixed time of the smallest scatter
+# (64 KiB), and the rate of the largest (256 MiB) after it; memory-side, so --scale-memory applies
+st = s["copies"]["strided"]
+scatter_fixed = min(st, key=lambda p: p["bytes"])["scatter_us"] * 1e3
+big = max(st, key=lambda p: p["bytes"])
+scatter_bps = big["bytes"] / ((big["scatter_us"] * 1e3 - scatter_fixed) * 1e-9)
+print(json.dumps({"dram_link_scatter": {"scatter_bps": round(scatter_bps * scale, -8),
+                                        "scatter_overhead_ns": round(scatter_fixed)}}, indent=2))
 print(json.dumps({"weight_fit_intercept_ns": icpt, "attention_fit_intercept_ns": a_icpt,
                   "elementwise_layer_fixed_ns": fixed_layer, "kernels_per_layer": kernels,
                   "split_k_reduce_per_layer": split_k, "activation_bytes_per_token": act_per_token,

@@ -160,6 +160,10 @@ public final class ConfigJson {
       o.put("bandwidth_bps", l.bandwidthBps());
       o.put("overhead_ns", l.overheadNs());
       o.put("dma_engines", l.dmaEngines());
+      if (l.scatterBps() > 0) {
+        o.put("scatter_bps", l.scatterBps());
+        o.put("scatter_overhead_ns", l.scatterOverheadNs());
+      }
     }
     if (h.hbmCapacityBytes() > 0) {
       hw.put("hbm_capacity_bytes", h.hbmCapacityBytes());

@@ -10,7 +10,8 @@ import io.kvflow.engine.spec.ModelSpec;
  * link model as the replay (no trace needed): a decode step of a batch at a context, a prefill of a
  * prompt, and a decode step with a fraction of every layer's context in host memory, copied over
  * the DRAM link each step either on the compute stream before the layer (sync) or one layer ahead on
- * a copy stream (layer-ahead). Under {@code execution: eager} the step is issued by the host
+ * a copy stream (layer-ahead); with more than one sequence the copy lands in strided chunks and pays
+ * the link's scatter ({@link LinkSpec#scatterNs}). Under {@code execution: eager} the step is issued by the host
  * ({@link HostIssue}): every kernel, copy, event record and stream wait costs the host its time, and the
  * GPU runs each kernel when both it and the launch are ready; the step ends when the GPU has run its
  * last kernel. This is what {@code kvflow calibrate} fits and checks against
@@ -72,8 +73,7 @@ public final class StepPredictor {
     if (hostBytes == 0) {
       return layer * s.layers() + tail;
     }
-    LinkSpec link = dramLink(hw);
-    long copyNs = link.overheadNs() + (long) Math.ceil(hostBytes / (double) s.tensorParallel() * 1e9 / link.bandwidthBps());
+    long copyNs = copyNs(hw, s, hostBytes);
     if (s.offloadMode() == OffloadMode.SYNC) {
       return (copyNs + layer) * s.layers() + tail;
     }
@@ -110,8 +110,7 @@ public final class StepPredictor {
     long hostBytes = prefill ? 0 : Math.round(kvBytes * s.offloadFraction());
     long copyNs = 0;
     if (hostBytes > 0) {
-      LinkSpec link = dramLink(hw);
-      copyNs = link.overheadNs() + (long) Math.ceil(hostBytes / (double) s.tensorParallel() * 1e9 / link.bandwidthBps());
+      copyNs = copyNs(hw, s, hostBytes);
     }
     boolean ahead = hostBytes > 0 && s.offloadMode() == OffloadMode.LAYER_AHEAD;
     double issueCopies = COPIES_PER_LAYER * compute.hostCopyNs();
@@ -144,6 +143,18 @@ public final class StepPredictor {
       compute.issueStepTail(host, s.batch(), prefill ? (double) p * s.batch() : s.batch());
     }
     return host.gpuNs();
+  }
+
+  /**
+   * One layer's copy of {@code hostBytes} (split over the tensor-parallel GPUs) over the DRAM link;
+   * with several sequences the destination is B strided chunks of the cache, so the link's scatter
+   * follows on the copy's stream.
+   */
+  private static long copyNs(HardwareSpec hw, Scenario s, long hostBytes) {
+    LinkSpec link = dramLink(hw);
+    long bytes = (long) Math.ceil(hostBytes / (double) s.tensorParallel());
+    return link.overheadNs() + (long) Math.ceil(hostBytes / (double) s.tensorParallel() * 1e9 / link.bandwidthBps())
+        + (s.batch() > 1 ? link.scatterNs(bytes) : 0);
   }
 
   private static LinkSpec dramLink(HardwareSpec hw) {

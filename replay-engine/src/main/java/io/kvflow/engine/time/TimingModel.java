@@ -470,9 +470,9 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
           // a demand copy on the compute stream, issued by the host
           long units = Math.max(1, g.linkUnits[c][l] / parts);
           host.host((double) transfers(bytes, units) * compute.hostCopyNs());
-          done = issue(l, Math.max(clockNs, host.hostNs()), bytes, units);
+          done = issue(l, Math.max(clockNs, host.hostNs()), bytes, units, g.requestCount > 1);
         } else {
-          done = issue(l, clockNs, bytes, Math.max(1, g.linkUnits[c][l] / parts));
+          done = issue(l, clockNs, bytes, Math.max(1, g.linkUnits[c][l] / parts), g.requestCount > 1);
         }
         ready = Math.max(ready, done);
       }
@@ -580,7 +580,7 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
         }
         g.linkIssued[c][l] = at;
         // a prefetched layer's data is decompressed on the copy path as soon as it arrives
-        g.linkDone[c][l] = issue(l, at, bytes, units) + g.copyDecompressNs;
+        g.linkDone[c][l] = issue(l, at, bytes, units, g.requestCount > 1) + g.copyDecompressNs;
         issued += transfers(bytes, units);
       }
     }
@@ -592,7 +592,12 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     return max > 0 ? Math.max(1, (bytes + max - 1) / max) : Math.max(1, units);
   }
 
-  private long issue(int l, long at, long bytes, long units) {
+  /**
+   * Issues {@code bytes} in {@link #transfers} chunks over link {@code l}'s route; with
+   * {@code strided} (the layer's KV of several sequences, each its own chunk of the cache) each
+   * chunk's last hop is followed by that link's scatter.
+   */
+  private long issue(int l, long at, long bytes, long units, boolean strided) {
     long n = transfers(bytes, units);
     long each = bytes / n;
     long rest = bytes - each * n;
@@ -603,8 +608,10 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
       // hop by hop: a chunk enters the next link when it has crossed the previous one, so the
       // chunks of a multi-hop route pipeline through its bounce buffers
       long start = at;
-      for (int hop : route) {
-        long end = links[hop].transfer(start, size);
+      for (int h = 0; h < route.length; h++) {
+        int hop = route[h];
+        long scatterNs = strided && h == route.length - 1 ? links[hop].spec().scatterNs(size) : 0;
+        long end = links[hop].transfer(start, size, scatterNs);
         for (TimedListener t : listeners) {
           t.transferTimed(hop, end - start);
         }

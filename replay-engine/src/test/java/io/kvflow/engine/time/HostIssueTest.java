@@ -143,6 +143,25 @@ class HostIssueTest {
   }
 
   @Test
+  void offloadedKvOfSeveralSequencesPaysTheLinksScatter() {
+    HardwareSpec plain = hw(150_000, 6800);
+    LinkSpec l = plain.links().get(0);
+    HardwareSpec scatter = plain.withLinks(List.of(new LinkSpec(l.name(), l.from(), l.to(), l.bandwidthBps(),
+        l.overheadNs(), l.dmaEngines(), 800e9, 5000)));
+    for (Execution e : Execution.values()) {
+      // batch 8 x 8K, a quarter offloaded: 32 MiB per layer, copy-bound; sync pays each layer's scatter
+      Scenario sync = new Scenario(Kind.DECODE, 8, 8192, 32, true, 0.25, OffloadMode.SYNC, e, 1);
+      long bytes = Math.round(8 * 8192 * L8B.kvBytesPerTokenPerLayer() * 0.25);
+      long scatterNs = 5000 + (long) Math.ceil(bytes * 1e9 / 800e9);
+      assertEquals(StepPredictor.stepNs(L8B, plain, sync) + 32 * scatterNs, StepPredictor.stepNs(L8B, scatter, sync),
+          2, e.name());
+      // one sequence: a contiguous destination, no scatter
+      Scenario one = new Scenario(Kind.DECODE, 1, 8192, 32, true, 0.25, OffloadMode.LAYER_AHEAD, e, 1);
+      assertEquals(StepPredictor.stepNs(L8B, plain, one), StepPredictor.stepNs(L8B, scatter, one), e.name());
+    }
+  }
+
+  @Test
   void hostIssueEqualsTheReferenceOnRandomKernels() {
     Random random = new Random(7);
     for (int trial = 0; trial < 200; trial++) {
