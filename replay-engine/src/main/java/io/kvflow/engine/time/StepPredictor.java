@@ -79,11 +79,11 @@ public final class StepPredictor {
     }
     // layer-ahead, depth 1: layer i's copy is issued when layer i-1 starts, copies run one at a time
     long clock = 0;
-    long copyDone = copyNs; // layer 0's copy is issued at the step's start
+    long copyDoneNs = copyNs; // layer 0's copy is issued at the step's start
     long wait = compute.crossStreamWaitNs();
     for (int i = 0; i < s.layers(); i++) {
-      long start = Math.max(clock, copyDone) + wait;
-      copyDone = i + 1 < s.layers() ? Math.max(start, copyDone) + copyNs : copyDone;
+      long start = Math.max(clock, copyDoneNs) + wait;
+      copyDoneNs = i + 1 < s.layers() ? Math.max(start, copyDoneNs) + copyNs : copyDoneNs;
       clock = start + layer;
     }
     return clock + tail;
@@ -113,26 +113,26 @@ public final class StepPredictor {
       copyNs = copyNs(hw, s, hostBytes);
     }
     boolean ahead = hostBytes > 0 && s.offloadMode() == OffloadMode.LAYER_AHEAD;
-    double issueCopies = COPIES_PER_LAYER * compute.hostCopyNs();
-    double copyFree = 0;
-    double copyDone = 0;
+    double issueCopiesNs = COPIES_PER_LAYER * compute.hostCopyNs();
+    double copyFreeNs = 0;
+    double copyDoneNs = 0;
     if (ahead) {
       // layer 0: the copy stream waits for the region's last reader, copies, records the ready event
-      host.host(compute.hostStreamWaitNs() + issueCopies);
-      copyDone = copyFree = host.hostTimeNs() + copyNs;
+      host.host(compute.hostStreamWaitNs() + issueCopiesNs);
+      copyDoneNs = copyFreeNs = host.hostTimeNs() + copyNs;
       host.host(compute.hostEventRecordNs());
     }
     for (int i = 0; i < s.layers(); i++) {
       if (ahead) {
-        double readyNs = copyDone;
+        double readyNs = copyDoneNs;
         if (i + 1 < s.layers()) {
-          host.host(compute.hostStreamWaitNs() + issueCopies);
-          copyDone = copyFree = Math.max(copyFree, host.hostTimeNs()) + copyNs;
+          host.host(compute.hostStreamWaitNs() + issueCopiesNs);
+          copyDoneNs = copyFreeNs = Math.max(copyFreeNs, host.hostTimeNs()) + copyNs;
           host.host(compute.hostEventRecordNs());
         }
         host.streamWait(compute.hostStreamWaitNs(), readyNs, compute.crossStreamWaitNs());
       } else if (hostBytes > 0) {
-        host.gpuOp(issueCopies, copyNs);
+        host.gpuOp(issueCopiesNs, copyNs);
       }
       host.kernels(kernels, n, compute.hostPerLayerKernelNs());
       if (ahead) {
