@@ -89,6 +89,23 @@ slope, ar_icpt = linfit([p["bytes"] for p in big], [p["graph_us"] * 1e3 for p in
 ar_small = min(p["graph_us"] for p in ar) * 1e3
 wait = s["events"]["extra_ns_per_layer_wait"]["side_copy_128KiB_event_wait/graph_us"]
 
+# eager host issue (events section, eager_cpu_bound: the Python loop's own time, nothing queued ahead),
+# per layer over the base of 5 tiny kernels: a side-stream kernel (stream switch + launch), the same
+# plus an event recorded there and waited on (+ record + wait), a 128 KiB copy instead of the kernel
+# (+ copy issue + switch + record + wait). Record and wait are not measured apart: half each.
+ev = s["events"]["variants"]
+layers_ev = 32
+extra = {k: (ev[k]["eager_cpu_bound_us"] - ev["base"]["eager_cpu_bound_us"]) * 1e3 / layers_ev
+         for k in ("side_kernel_no_wait", "side_kernel_event_wait", "side_copy_128KiB_event_wait")}
+record_plus_wait = extra["side_kernel_event_wait"] - extra["side_kernel_no_wait"]
+host_copy = extra["side_copy_128KiB_event_wait"] - record_plus_wait
+eager_gpu_launch = s["launch"]["eager_queued_ns_per_kernel"]
+# host time per layer beyond its launches: the only figure taken from a whole step, the eager decode of
+# batch 1 x 8K (host-bound: the GPU waits for Python), minus its 645 measured kernels' launches
+eager_b1 = next(p for p in steps["decode_graph"]["points"] if p["mode"] == "eager" and p["B"] == 1)
+step_kernels_measured = steps["kernels"]["decode_step_B1_S1024"]["kernels"]
+host_layer = (eager_b1["step_ms"] * 1e6 - step_kernels_measured * launch_eager) / eager_b1.get("layers", 32)
+
 profile = {
     "weight_stream_bps": round(weight_bps * scale, -9),
     "kv_stream_bps": round(kv_bps * scale, -9),
@@ -107,8 +124,22 @@ profile = {
     "gemm_fixed_ns": round(gemm_fixed),
     "attention_fixed_ns": round(attn_fixed),
     "elementwise_fixed_ns": round(elementwise_fixed),
+    "eager_gpu_launch_ns": round(eager_gpu_launch),
+    "host_layer_ns": round(host_layer),
+    "host_copy_ns": round(host_copy),
+    "host_event_record_ns": round(record_plus_wait / 2),
+    "host_stream_wait_ns": round(record_plus_wait / 2),
 }
 print(json.dumps(profile, indent=2))
+# the DRAM link's scatter (a copy into a strided destination: contiguous H2D into a staging buffer,
+# then a scatter kernel on the copy's stream; copies.strided): the fixed time of the smallest scatter
+# (64 KiB), and the rate of the largest (256 MiB) after it; memory-side, so --scale-memory applies
+st = s["copies"]["strided"]
+scatter_fixed = min(st, key=lambda p: p["bytes"])["scatter_us"] * 1e3
+big = max(st, key=lambda p: p["bytes"])
+scatter_bps = big["bytes"] / ((big["scatter_us"] * 1e3 - scatter_fixed) * 1e-9)
+print(json.dumps({"dram_link_scatter": {"scatter_bps": round(scatter_bps * scale, -8),
+                                        "scatter_overhead_ns": round(scatter_fixed)}}, indent=2))
 print(json.dumps({"weight_fit_intercept_ns": icpt, "attention_fit_intercept_ns": a_icpt,
                   "elementwise_layer_fixed_ns": fixed_layer, "kernels_per_layer": kernels,
                   "split_k_reduce_per_layer": split_k, "activation_bytes_per_token": act_per_token,

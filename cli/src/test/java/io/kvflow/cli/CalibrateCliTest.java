@@ -56,7 +56,9 @@ class CalibrateCliTest {
     prefill.addArray().add(32768).add(5.2e14 * off);
     c.put("decode_attention_flops", 2.5e13 * off);
     c.put("launch_graph_ns", Math.round(2500 * off));
-    c.put("launch_eager_ns", Math.round(6500 / off));
+    c.put("launch_eager_ns", 6500);
+    c.put("eager_gpu_launch_ns", 3000);
+    c.put("host_layer_ns", Math.round(120_000 / off));
     c.put("cross_stream_wait_ns", Math.round(9000 * off));
     ObjectNode pcie = (ObjectNode) hw.get("links").get(0);
     pcie.put("overhead_ns", Math.round(2693 / off));
@@ -140,7 +142,7 @@ class CalibrateCliTest {
     double[][] pairs = {{k.weightStreamBps(), g.weightStreamBps()}, {k.kvStreamBps(), g.kvStreamBps()},
         {k.activationBps(), g.activationBps()}, {k.decodeAttentionFlops(), g.decodeAttentionFlops()},
         {k.gemmFlops().at(100), g.gemmFlops().at(100)}, {k.prefillAttentionFlops().at(4096), g.prefillAttentionFlops().at(4096)},
-        {k.launchGraphNs(), g.launchGraphNs()}, {k.launchEagerNs(), g.launchEagerNs()},
+        {k.launchGraphNs(), g.launchGraphNs()}, {k.hostLayerNs(), g.hostLayerNs()},
         {k.crossStreamWaitNs(), g.crossStreamWaitNs()}};
     for (double[] p : pairs) {
       assertEquals(p[0], p[1], 0.02 * p[0], r.out());

@@ -57,7 +57,7 @@ public final class FittedProfileJson {
         case GEMM_FLOPS -> curve(compute.putArray(k.field()), fitted.gemmFlops());
         case PREFILL_ATTENTION_FLOPS -> curve(compute.putArray(k.field()), fitted.prefillAttentionFlops());
         case LAUNCH_GRAPH_NS -> compute.put(k.field(), fitted.launchGraphNs());
-        case LAUNCH_EAGER_NS -> compute.put(k.field(), fitted.launchEagerNs());
+        case HOST_LAYER_NS -> compute.put(k.field(), fitted.hostLayerNs());
         case CROSS_STREAM_WAIT_NS -> compute.put(k.field(), fitted.crossStreamWaitNs());
         default -> throw new IllegalStateException(k.name());
       }

@@ -20,7 +20,7 @@ public enum ProfileConstant {
   GEMM_FLOPS("gemm_flops", Unit.SCALE, "points of many tokens (large decode batches, prefills)"),
   PREFILL_ATTENTION_FLOPS("prefill_attention_flops", Unit.SCALE, "prefill points"),
   LAUNCH_GRAPH_NS("launch_graph_ns", Unit.NANOS, "graph points"),
-  LAUNCH_EAGER_NS("launch_eager_ns", Unit.NANOS, "eager points"),
+  HOST_LAYER_NS("host_layer_ns", Unit.NANOS, "eager points whose GPU waits for the host (small batches)"),
   CROSS_STREAM_WAIT_NS("cross_stream_wait_ns", Unit.NANOS, "layer-ahead points with offload_fraction > 0"),
   DRAM_LINK_OVERHEAD_NS("overhead_ns", Unit.NANOS, "offload points (offload_fraction > 0)"),
   DRAM_LINK_BANDWIDTH_BPS("bandwidth_bps", Unit.RATE, "offload points (offload_fraction > 0)");
@@ -102,7 +102,7 @@ public enum ProfileConstant {
     v[GEMM_FLOPS.ordinal()] = 1;
     v[PREFILL_ATTENTION_FLOPS.ordinal()] = 1;
     v[LAUNCH_GRAPH_NS.ordinal()] = c.launchGraphNs();
-    v[LAUNCH_EAGER_NS.ordinal()] = c.launchEagerNs();
+    v[HOST_LAYER_NS.ordinal()] = c.hostLayerNs();
     v[CROSS_STREAM_WAIT_NS.ordinal()] = c.crossStreamWaitNs();
     v[DRAM_LINK_OVERHEAD_NS.ordinal()] = l == null ? 0 : l.overheadNs();
     v[DRAM_LINK_BANDWIDTH_BPS.ordinal()] = l == null ? 0 : l.bandwidthBps();
@@ -119,9 +119,9 @@ public enum ProfileConstant {
     ComputeProfile fitted = new ComputeProfile(values[WEIGHT_STREAM_BPS.ordinal()], values[KV_STREAM_BPS.ordinal()],
         values[ACTIVATION_BPS.ordinal()], c.gemmFlops().scaled(values[GEMM_FLOPS.ordinal()]),
         c.prefillAttentionFlops().scaled(values[PREFILL_ATTENTION_FLOPS.ordinal()]),
-        values[DECODE_ATTENTION_FLOPS.ordinal()], nanos(values, LAUNCH_GRAPH_NS), nanos(values, LAUNCH_EAGER_NS),
+        values[DECODE_ATTENTION_FLOPS.ordinal()], nanos(values, LAUNCH_GRAPH_NS), c.launchEagerNs(),
         c.elementwiseKernelsPerLayer(), c.stepKernels(), c.allReduceLatencyNs(), c.allReduceBps(),
-        nanos(values, CROSS_STREAM_WAIT_NS)).withFixedOf(c);
+        nanos(values, CROSS_STREAM_WAIT_NS)).withFixedOf(c).withHostLayerNs(nanos(values, HOST_LAYER_NS));
     HardwareSpec hw = base.withCompute(fitted);
     int link = dramLink(base);
     if (link < 0) {

@@ -160,6 +160,10 @@ public final class ConfigJson {
       o.put("bandwidth_bps", l.bandwidthBps());
       o.put("overhead_ns", l.overheadNs());
       o.put("dma_engines", l.dmaEngines());
+      if (l.scatterBps() > 0) {
+        o.put("scatter_bps", l.scatterBps());
+        o.put("scatter_overhead_ns", l.scatterOverheadNs());
+      }
     }
     if (h.hbmCapacityBytes() > 0) {
       hw.put("hbm_capacity_bytes", h.hbmCapacityBytes());
@@ -183,6 +187,11 @@ public final class ConfigJson {
       o.put("gemm_fixed_ns", c.gemmFixedNs());
       o.put("attention_fixed_ns", c.attentionFixedNs());
       o.put("elementwise_fixed_ns", c.elementwiseFixedNs());
+      o.put("eager_gpu_launch_ns", c.eagerGpuLaunchNs());
+      o.put("host_layer_ns", c.hostLayerNs());
+      o.put("host_copy_ns", c.hostCopyNs());
+      o.put("host_event_record_ns", c.hostEventRecordNs());
+      o.put("host_stream_wait_ns", c.hostStreamWaitNs());
     }
   }
 

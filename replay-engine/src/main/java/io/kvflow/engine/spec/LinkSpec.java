@@ -10,20 +10,38 @@ package io.kvflow.engine.spec;
  * @param bandwidthBps bytes per second
  * @param overheadNs fixed cost of each transfer
  * @param dmaEngines transfers in flight at once
+ * @param scatterBps bytes/s of the scatter that follows a copy into a strided destination (the KV of
+ *     several sequences, each its own chunk of the cache: copied contiguously into a staging buffer,
+ *     then scattered by a kernel on the copy's stream); 0: no scatter cost
+ * @param scatterOverheadNs fixed cost of one such scatter
  */
-public record LinkSpec(String name, String from, String to, double bandwidthBps, long overheadNs, int dmaEngines) {
+public record LinkSpec(String name, String from, String to, double bandwidthBps, long overheadNs, int dmaEngines,
+    double scatterBps, long scatterOverheadNs) {
+  /** A link without a scatter cost. */
+  public LinkSpec(String name, String from, String to, double bandwidthBps, long overheadNs, int dmaEngines) {
+    this(name, from, to, bandwidthBps, overheadNs, dmaEngines, 0, 0);
+  }
+
   static LinkSpec bind(ConfigNode n) {
     LinkSpec l = new LinkSpec(n.string("name", null), n.string("from", null), n.string("to", null),
         n.doubleValue("bandwidth_bps", ConfigRules.MIN_BYTES_PER_SECOND, ConfigRules.MAX_BYTES_PER_SECOND, null),
         n.longValue("overhead_ns", 0, ConfigRules.MAX_COST_NS, 0L),
-        n.intValue("dma_engines", 1, 1024, 1));
+        n.intValue("dma_engines", 1, 1024, 1),
+        n.has("scatter_bps")
+            ? n.doubleValue("scatter_bps", ConfigRules.MIN_BYTES_PER_SECOND, ConfigRules.MAX_BYTES_PER_SECOND, null) : 0,
+        n.longValue("scatter_overhead_ns", 0, ConfigRules.MAX_COST_NS, 0L));
     n.finish();
     return l;
   }
 
-  /** This link with another bandwidth and per-transfer overhead. */
+  /** This link with another bandwidth and per-transfer overhead (its scatter cost kept). */
   public LinkSpec withTransfer(double bandwidth, long overhead) {
-    return new LinkSpec(name, from, to, bandwidth, overhead, dmaEngines);
+    return new LinkSpec(name, from, to, bandwidth, overhead, dmaEngines, scatterBps, scatterOverheadNs);
+  }
+
+  /** Time of the scatter after a copy of {@code bytes} into a strided destination (0 without a scatter cost). */
+  public long scatterNs(long bytes) {
+    return scatterBps <= 0 ? 0 : scatterOverheadNs + (long) Math.ceil(bytes * 1e9 / scatterBps);
   }
 
   /** Time of one transfer of {@code bytes} alone on the link. */

@@ -19,6 +19,11 @@ import io.kvflow.engine.spec.ModelSpec;
  * FLOPs split over the tensor-parallel GPUs. After the last layer a step runs lm_head on one row per
  * sequence, the embedding gather, the final norm and sampling.
  *
+ * <p>Under {@code execution: eager} the same kernels are also listed one by one in issue order
+ * ({@link #layerKernels}), each with its GPU time and the eager GPU-side launch gap, for
+ * {@link HostIssue}: the host launches them one after another and the GPU runs each when both it and
+ * the launch are ready. {@link #layerNs} is then the GPU time alone.
+ *
  * <p>Without a profile (the original study's hardware): one roofline per layer,
  * {@code max(bytes read from HBM / HBM bandwidth, FLOPs / peak FLOP/s)} plus a fixed per-layer
  * overhead, with {@code 2 * parameters per layer} FLOPs per token; nothing per step.
@@ -31,6 +36,17 @@ public final class ComputeModel {
   private final double launchNs;
   /** Elementwise activation bytes per token per layer (per GPU). */
   private final double activationBytesPerToken;
+  /**
+   * Elementwise kernels in the six places of a layer: before QKV, before attention, before O, before
+   * gate/up, before down, after down. Llama's 13 (norm | rotary 4, KV write 2 | attention's
+   * reduction | residual add, norm | SiLU, mul | residual add) in proportion.
+   */
+  private final int[] elementwiseSlots = new int[6];
+  private static final int[] SLOT_WEIGHTS = {1, 6, 1, 2, 2, 1};
+  /** Host time per kernel of a layer under eager execution: its launch and a share of the layer's host code. */
+  private final double hostPerLayerKernelNs;
+  /** GPU times of the kernels being issued (reused: nothing is allocated per layer). */
+  private final double[] kernelNs;
 
   public ComputeModel(HardwareSpec hw, ModelSpec model) {
     this(hw, model, 1, Execution.GRAPH);
@@ -41,7 +57,17 @@ public final class ComputeModel {
     this.model = model;
     this.profile = hw.compute();
     this.tp = tensorParallel;
-    this.launchNs = profile == null ? 0 : execution == Execution.GRAPH ? profile.launchGraphNs() : profile.launchEagerNs();
+    this.launchNs = profile == null ? 0 : execution == Execution.GRAPH ? profile.launchGraphNs() : profile.eagerGpuLaunchNs();
+    int elementwise = profile == null ? 0 : profile.elementwiseKernelsPerLayer();
+    int total = 0;
+    for (int k = 0; k < SLOT_WEIGHTS.length; k++) {
+      int before = total;
+      total += SLOT_WEIGHTS[k];
+      elementwiseSlots[k] = total * elementwise / 13 - before * elementwise / 13;
+    }
+    int perLayer = 5 + elementwise + (tensorParallel > 1 ? 2 : 0);
+    this.hostPerLayerKernelNs = profile == null ? 0 : profile.launchEagerNs() + (double) profile.hostLayerNs() / perLayer;
+    this.kernelNs = new double[Math.max(perLayer, 1 + (profile == null ? 0 : profile.stepKernels()))];
     ModelShape s = model.shape();
     if (s == null) {
       // without shapes: the hidden size is not known; count the KV write and rotary only
@@ -116,6 +142,121 @@ public final class ComputeModel {
       ns += 2 * allReduceNs(m * s.hidden() * s.weightDtypeBytes());
     }
     return (long) Math.ceil(ns);
+  }
+
+  /**
+   * The kernels of one layer in issue order, each one's GPU time (its GPU-side launch included), into
+   * {@code out} (at least {@link #kernelsPerLayer} long); returns how many. The arguments are
+   * {@link #layerNs}'s, whose per-operator sum these kernels add up to (to rounding). Needs a profile.
+   */
+  public int layerKernels(double tokens, long kvHbmBytes, long kvScratchBytes, double scratchBandwidthBps,
+      double decodeAttentionFlops, double prefillAttentionFlops, double prefillTokens, double[] out) {
+    double m = Math.max(1, Math.round(tokens));
+    ModelShape s = model.shape();
+    double kvNs = (kvHbmBytes / profile.kvStreamBps() + kvScratchBytes / scratchBandwidthBps) / tp * 1e9;
+    double decodeNs = decodeAttentionFlops / tp / profile.decodeAttentionFlops() * 1e9;
+    double prefillNs = prefillAttentionFlops <= 0 ? 0
+        : prefillAttentionFlops / tp / profile.prefillAttentionFlops().at(Math.max(1, prefillTokens)) * 1e9;
+    double attention = launchNs + profile.attentionFixedNs() + Math.max(kvNs, decodeNs) + prefillNs;
+    int elementwise = profile.elementwiseKernelsPerLayer();
+    double activationNs = m * activationBytesPerToken / profile.activationBps() * 1e9;
+    double each = launchNs + profile.elementwiseFixedNs() + (elementwise == 0 ? 0 : activationNs / elementwise);
+    if (elementwise == 0) {
+      attention += activationNs;
+    }
+    double allReduce = tp > 1 && s != null ? allReduceNs(m * s.hidden() * s.weightDtypeBytes()) : -1;
+    int n = fill(out, 0, elementwiseSlots[0], each);
+    if (s == null) {
+      out[n++] = gemmNs(m, weightBytesPerLayer(), 2.0 * model.parameters() / model.layers() * m);
+      n = fill(out, n, elementwiseSlots[1], each);
+      out[n++] = attention;
+      for (int k = 2; k < 6; k++) {
+        n = fill(out, n, elementwiseSlots[k], each);
+      }
+      return n;
+    }
+    long h = s.hidden();
+    out[n++] = gemm(m, h, model.qkvColumns());
+    n = fill(out, n, elementwiseSlots[1], each);
+    out[n++] = attention;
+    n = fill(out, n, elementwiseSlots[2], each);
+    out[n++] = gemm(m, (long) model.attentionHeads() * model.headDim(), h);
+    if (allReduce >= 0) {
+      out[n++] = allReduce;
+    }
+    n = fill(out, n, elementwiseSlots[3], each);
+    out[n++] = gemm(m, h, 2L * s.intermediate());
+    n = fill(out, n, elementwiseSlots[4], each);
+    out[n++] = gemm(m, s.intermediate(), h);
+    if (allReduce >= 0) {
+      out[n++] = allReduce;
+    }
+    return fill(out, n, elementwiseSlots[5], each);
+  }
+
+  /**
+   * The kernels once per step after the last layer in issue order (embedding, final norm, sampling,
+   * then lm_head), as {@link #layerKernels}; returns how many (0 where {@link #stepTailNs} is 0).
+   */
+  public int stepTailKernels(int sequences, double tokens, double[] out) {
+    ModelShape s = model.shape();
+    if (profile == null || s == null || sequences == 0) {
+      return 0;
+    }
+    int k = profile.stepKernels();
+    double activationNs = (Math.max(1, tokens) * s.hidden() * s.weightDtypeBytes() * 3) / profile.activationBps() * 1e9;
+    double each = launchNs + profile.elementwiseFixedNs() + (k == 0 ? 0 : activationNs / k);
+    int n = fill(out, 0, k, each);
+    out[n++] = gemm(Math.max(1, sequences), s.hidden(), s.vocab()) + (k == 0 ? activationNs : 0);
+    return n;
+  }
+
+  /** Room {@link #layerKernels} and {@link #stepTailKernels} need. */
+  public int kernelsPerLayer() {
+    return kernelNs.length;
+  }
+
+  /** Host time to launch one of a layer's kernels eagerly: the launch and its share of the layer's host code. */
+  public double hostPerLayerKernelNs() {
+    return hostPerLayerKernelNs;
+  }
+
+  /** Host time to launch one kernel outside the layers (the step's tail). */
+  public double hostPerKernelNs() {
+    return profile == null ? 0 : profile.launchEagerNs();
+  }
+
+  /** The profile's host-issue constants (eager), 0 without a profile. */
+  public long hostCopyNs() {
+    return profile == null ? 0 : profile.hostCopyNs();
+  }
+
+  public long hostEventRecordNs() {
+    return profile == null ? 0 : profile.hostEventRecordNs();
+  }
+
+  public long hostStreamWaitNs() {
+    return profile == null ? 0 : profile.hostStreamWaitNs();
+  }
+
+  /** Issues one layer's kernels through {@code host} (eager execution); the arguments are {@link #layerNs}'s. */
+  public void issueLayer(HostIssue host, double tokens, long kvHbmBytes, long kvScratchBytes, double scratchBandwidthBps,
+      double decodeAttentionFlops, double prefillAttentionFlops, double prefillTokens) {
+    int n = layerKernels(tokens, kvHbmBytes, kvScratchBytes, scratchBandwidthBps, decodeAttentionFlops,
+        prefillAttentionFlops, prefillTokens, kernelNs);
+    host.kernels(kernelNs, n, hostPerLayerKernelNs);
+  }
+
+  /** Issues the step's tail kernels through {@code host} (eager execution). */
+  public void issueStepTail(HostIssue host, int sequences, double tokens) {
+    host.kernels(kernelNs, stepTailKernels(sequences, tokens, kernelNs), hostPerKernelNs());
+  }
+
+  private static int fill(double[] out, int from, int count, double value) {
+    for (int i = 0; i < count; i++) {
+      out[from + i] = value;
+    }
+    return from + count;
   }
 
   /** The work once per step after the last layer: lm_head on one row per sequence, embedding, final norm, sampling. */

@@ -25,6 +25,15 @@ public final class Link {
 
   /** Schedules a transfer issued at {@code issueNs}; returns its completion time. */
   public long transfer(long issueNs, long size) {
+    return transfer(issueNs, size, 0);
+  }
+
+  /**
+   * Schedules a transfer followed by {@code scatterNs} of scatter on its stream (a strided
+   * destination: {@link LinkSpec#scatterNs}); the link's next transfer waits for the scatter, as the
+   * stream's next copy does. Returns the completion time, scatter included.
+   */
+  public long transfer(long issueNs, long size, long scatterNs) {
     int e = 0;
     for (int i = 1; i < engineFree.length; i++) {
       if (engineFree[i] < engineFree[e]) {
@@ -34,7 +43,7 @@ public final class Link {
     long start = Math.max(issueNs, engineFree[e]);
     long dataStart = Math.max(start + spec.overheadNs(), wireFree);
     long dataNs = (long) Math.ceil(size * 1e9 / spec.bandwidthBps());
-    long end = dataStart + dataNs;
+    long end = dataStart + dataNs + scatterNs;
     wireFree = end;
     engineFree[e] = end;
     bytes += size;

@@ -11,10 +11,8 @@ import io.kvflow.engine.spec.TierConfig;
 import io.kvflow.engine.spec.TimingSpec;
 import io.kvflow.trace.AccessOp;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Simulated time from the residency model's access outcomes (it reads each outcome record and
@@ -33,6 +31,12 @@ import java.util.Locale;
  * </pre>
  *
  * Step time = sum of compute + stall of its layers. All time is simulated nanoseconds owned here.
+ *
+ * <p>Under {@code execution: eager} the host issues every operation ({@link HostIssue}): a layer's
+ * demand copies and prefetches are issued at the host's time (each copy, stream wait and event record
+ * costing it the profile's host time), and its kernels run when both the GPU and their launch are
+ * ready, so compute_i includes the time the GPU waited for the host. The host waits for the GPU at
+ * each step's start (the engine needs the previous step's tokens).
  */
 public final class TimingModel implements ReplayListener, AdmissionClock {
   private static final int CLASSES = 4;
@@ -40,10 +44,7 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
   private static final int RECOMPUTE_BLOCK = AccessSink.RECOMPUTE_BLOCK;
   private final TimingSpec spec;
   private final ComputeModel compute;
-  private final Link[] links;
-  private final int[] linkOfTier;
-  // the links a transfer that starts on link l crosses, in order (just l for a direct link)
-  private final int[][] routeFrom;
+  private final LinkRoutes routes;
   private final long unitBytes;
   private final long keyBytes;
   private final int layers;
@@ -60,6 +61,11 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
   /** An SRAM scratch tier listed first: KV is read from it at its own bandwidth. */
   private final boolean scratch;
   private final double scratchBandwidthBps;
+  /** Eager execution: the host issues the work, the GPU may wait for it. */
+  private final boolean eager;
+  private final HostIssue host = new HostIssue();
+  /** Host time of the copies issued by the last {@link #prefetch} (eager). */
+  private long prefetchHostNs;
   private final ArrayDeque<Group> pending = new ArrayDeque<>();
   private final ArrayDeque<Group> spare = new ArrayDeque<>();
   private Group current;
@@ -96,32 +102,11 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     this.prefillOnly = spec.prefetch() == PrefetchKind.REQUEST_AHEAD;
     this.crossStep = spec.crossStep();
     this.seenOnly = spec.prefetch() == PrefetchKind.REUSE_PREDICTED;
+    this.eager = spec.execution() == io.kvflow.engine.spec.Execution.EAGER && compute.perOperator();
     List<TierConfig> tiers = config.tiers();
     scratch = tiers.get(0).tier().kind() == io.kvflow.engine.spec.TierKind.SRAM;
     scratchBandwidthBps = tiers.get(0).tier().readBandwidthBps();
-    String top = tiers.get(0).tier().kind().name().toLowerCase(Locale.ROOT);
-    links = new Link[spec.hardware().links().size()];
-    for (int i = 0; i < links.length; i++) {
-      links[i] = new Link(spec.hardware().links().get(i));
-    }
-    routedBytes = new long[links.length];
-    linkOfTier = new int[tiers.size()];
-    Arrays.fill(linkOfTier, -1);
-    routeFrom = new int[links.length][];
-    java.util.Set<String> kinds = new java.util.HashSet<>();
-    for (TierConfig tc : tiers) {
-      kinds.add(tc.tier().kind().name().toLowerCase(Locale.ROOT));
-    }
-    for (int t = 1; t < tiers.size(); t++) {
-      String k = tiers.get(t).tier().kind().name().toLowerCase(Locale.ROOT);
-      int[] route = spec.hardware().route(k, top, kinds);
-      if (route != null) {
-        // a tier's transfers are kept under the first link of its route (its kind is that link's
-        // source, so no other tier shares it) and cross every link of the route when issued
-        linkOfTier[t] = route[0];
-        routeFrom[route[0]] = route;
-      }
-    }
+    routes = new LinkRoutes(spec, tiers, this.listeners);
     current = newGroup();
   }
 
@@ -139,10 +124,10 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     long decodeTokenLayers;
     long prefillTokenLayers;
     // [class][link], class = (prefill block of a newly admitted request ? 1 : 0) + (unit seen before ? 2 : 0)
-    final long[][] linkBytes = new long[CLASSES][links.length];
-    final long[][] linkUnits = new long[CLASSES][links.length];
-    final long[][] linkDone = new long[CLASSES][links.length];
-    final long[][] linkIssued = new long[CLASSES][links.length];
+    final long[][] linkBytes = new long[CLASSES][routes.count()];
+    final long[][] linkUnits = new long[CLASSES][routes.count()];
+    final long[][] linkDone = new long[CLASSES][routes.count()];
+    final long[][] linkIssued = new long[CLASSES][routes.count()];
     boolean prefetched;
     long[] requestIds = new long[16];
     int requestCount;
@@ -244,12 +229,10 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     if (found == 0) {
       g.computeDecompressNs += o.decompressNs; // compressed KV read in place
     } else if (o.movedFrom > 0) {
-      int l = linkOfTier[o.movedFrom];
+      int l = routes.linkOfTier(o.movedFrom);
       int c = ((flags & INPUT_BLOCK) != 0 ? 1 : 0) + (seenBefore ? 2 : 0);
       g.linkBytes[c][l] += o.movedBytes;
-      for (int hop : routeFrom[l]) {
-        routedBytes[hop] += o.movedBytes;
-      }
+      routes.routed(l, o.movedBytes);
       g.linkUnits[c][l]++;
       if (o.movedCodec.place() == io.kvflow.engine.spec.CodecPlace.COMPUTE_STREAM) {
         g.computeDecompressNs += o.decompressNs;
@@ -282,8 +265,6 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
   }
 
   private long groupSeq;
-  /** Per link: bytes of the access outcomes whose route crosses it (what the link must carry by the end). */
-  private long[] routedBytes;
 
   @Override
   public void requestStarted(long requestId, long arrivalNs, int inputTokens, int outputTokens) {
@@ -340,16 +321,9 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     for (int s = 0; s < requestCount; s++) {
       emitRequest(s);
     }
-    List<TimeResult.LinkResult> lr = new ArrayList<>();
+    List<TimeResult.LinkResult> lr = routes.finish();
     long busy = 0;
-    for (int i = 0; i < links.length; i++) {
-      if (links[i].bytes() != routedBytes[i]) {
-        throw new IllegalStateException("timing invariant broken: link " + links[i].spec().name() + " carried "
-            + links[i].bytes() + " bytes of the " + routedBytes[i] + " that left the tiers it serves");
-      }
-    }
-    for (Link l : links) {
-      lr.add(new TimeResult.LinkResult(l.spec().name(), l.bytes(), l.transfers(), l.busyNs()));
+    for (TimeResult.LinkResult l : lr) {
       busy += l.busyNs();
     }
     // transfer time not exposed as stall: the links' busy time minus the time compute waited
@@ -434,8 +408,15 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     // this layer's transfers: prefetched earlier, or demand now
     long ready = clockNs;
     boolean waitsOnCopyStream = false;
+    if (eager) {
+      if (stepComputeNs == 0 && stepStallNs == 0) {
+        host.start(host.hostNs(), clockNs);
+        host.hostWaitsForGpu(); // a new step: the host has waited for the last one's output
+      }
+      eagerPrefetch(g);
+    }
     for (int c = 0; c < CLASSES; c++) {
-      for (int l = 0; l < links.length; l++) {
+      for (int l = 0; l < routes.count(); l++) {
         long bytes = share(g.linkBytes[c][l], part, parts);
         if (bytes == 0) {
           continue;
@@ -445,15 +426,20 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
           done = g.linkDone[c][l]; // an iteration's later layers share the prefetched transfers
           waitsOnCopyStream = true;
           if (part == 0) {
-            long n = transfers(g.linkBytes[c][l], g.linkUnits[c][l]);
+            long n = routes.transfers(g.linkBytes[c][l], g.linkUnits[c][l]);
             if (done <= clockNs) {
               useful += n;
             } else {
               late += n;
             }
           }
+        } else if (eager) {
+          // a demand copy on the compute stream, issued by the host
+          long units = Math.max(1, g.linkUnits[c][l] / parts);
+          host.host((double) routes.transfers(bytes, units) * compute.hostCopyNs());
+          done = routes.issue(l, Math.max(clockNs, host.hostNs()), bytes, units, g.requestCount > 1);
         } else {
-          done = issue(l, clockNs, bytes, Math.max(1, g.linkUnits[c][l] / parts));
+          done = routes.issue(l, clockNs, bytes, Math.max(1, g.linkUnits[c][l] / parts), g.requestCount > 1);
         }
         ready = Math.max(ready, done);
       }
@@ -466,14 +452,31 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     }
     long start = ready;
     long stall = start - clockNs;
-    long layerNs = compute.layerNs(tokensPerLayer, scratch ? 0 : kv, scratch ? kv : 0, scratchBandwidthBps,
-        g.decodeFlops / parts, g.prefillFlops / parts, prefillTokens) + share(g.computeDecompressNs, part, parts);
     boolean lastOfStep = g.iteration ? part == parts - 1 : g.layer == layers - 1 || g.layer < 0;
-    if (lastOfStep) {
-      layerNs += compute.stepTailNs(g.requestCount, tokensPerLayer); // lm_head, embedding, final norm, sampling
+    long layerNs;
+    if (eager) {
+      if (waitsOnCopyStream) {
+        host.host(compute.hostStreamWaitNs());
+      }
+      host.gpuAt(start);
+      compute.issueLayer(host, tokensPerLayer, scratch ? 0 : kv, scratch ? kv : 0, scratchBandwidthBps,
+          g.decodeFlops / parts, g.prefillFlops / parts, prefillTokens);
+      if (lastOfStep) {
+        compute.issueStepTail(host, g.requestCount, tokensPerLayer);
+      }
+      if (waitsOnCopyStream) {
+        host.host(compute.hostEventRecordNs()); // the layer's region is free for the next copy
+      }
+      layerNs = host.gpuNs() - start + share(g.computeDecompressNs, part, parts);
+    } else {
+      layerNs = compute.layerNs(tokensPerLayer, scratch ? 0 : kv, scratch ? kv : 0, scratchBandwidthBps,
+          g.decodeFlops / parts, g.prefillFlops / parts, prefillTokens) + share(g.computeDecompressNs, part, parts);
+      if (lastOfStep) {
+        layerNs += compute.stepTailNs(g.requestCount, tokensPerLayer); // lm_head, embedding, final norm, sampling
+      }
     }
-    // prefetch the next layers while this one computes
-    if (depth > 0) {
+    // prefetch the next layers while this one computes (eager: issued by the host, above)
+    if (depth > 0 && !eager) {
       int n = 0;
       for (Group next : pending) {
         if (n++ >= depth || (!crossStep && !g.iteration && next.step != g.step)) {
@@ -494,6 +497,29 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     return total * (part + 1) / parts - total * part / parts;
   }
 
+  /**
+   * Eager: at the start of a layer the host issues the next layers' prefetches, each on the copy
+   * stream after a wait for the region's last reader and followed by an event record.
+   */
+  private void eagerPrefetch(Group g) {
+    if (depth == 0) {
+      return;
+    }
+    int n = 0;
+    for (Group next : pending) {
+      if (n++ >= depth || (!crossStep && !g.iteration && next.step != g.step)) {
+        break;
+      }
+      if (next.prefetched) {
+        continue;
+      }
+      host.host(compute.hostStreamWaitNs());
+      prefetchHostNs = 0;
+      prefetch(next, host.hostNs());
+      host.host(prefetchHostNs + compute.hostEventRecordNs());
+    }
+  }
+
   private void prefetch(Group g, long at) {
     if (g.prefetched) {
       return;
@@ -503,7 +529,7 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
       if ((prefillOnly && (c & 1) == 0) || (seenOnly && (c & 2) == 0)) {
         continue;
       }
-      for (int l = 0; l < links.length; l++) {
+      for (int l = 0; l < routes.count(); l++) {
         long bytes = g.linkBytes[c][l];
         if (bytes == 0) {
           continue;
@@ -513,41 +539,18 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
         }
         prefetchedThisStep += bytes;
         long units = g.linkUnits[c][l];
+        if (eager) {
+          // the host issues the copies one after another
+          long copyNs = routes.transfers(bytes, units) * compute.hostCopyNs();
+          prefetchHostNs += copyNs;
+          at += copyNs;
+        }
         g.linkIssued[c][l] = at;
         // a prefetched layer's data is decompressed on the copy path as soon as it arrives
-        g.linkDone[c][l] = issue(l, at, bytes, units) + g.copyDecompressNs;
-        issued += transfers(bytes, units);
+        g.linkDone[c][l] = routes.issue(l, at, bytes, units, g.requestCount > 1) + g.copyDecompressNs;
+        issued += routes.transfers(bytes, units);
       }
     }
-  }
-
-  /** Number of transfers after coalescing {@code units} adjacent units of {@code bytes} in total. */
-  private long transfers(long bytes, long units) {
-    long max = spec.maxTransferBytes();
-    return max > 0 ? Math.max(1, (bytes + max - 1) / max) : Math.max(1, units);
-  }
-
-  private long issue(int l, long at, long bytes, long units) {
-    long n = transfers(bytes, units);
-    long each = bytes / n;
-    long rest = bytes - each * n;
-    long done = at;
-    int[] route = routeFrom[l] != null ? routeFrom[l] : new int[] {l};
-    for (long i = 0; i < n; i++) {
-      long size = each + (i < rest ? 1 : 0);
-      // hop by hop: a chunk enters the next link when it has crossed the previous one, so the
-      // chunks of a multi-hop route pipeline through its bounce buffers
-      long start = at;
-      for (int hop : route) {
-        long end = links[hop].transfer(start, size);
-        for (TimedListener t : listeners) {
-          t.transferTimed(hop, end - start);
-        }
-        start = end;
-      }
-      done = Math.max(done, start);
-    }
-    return done;
   }
 
   private void endStep() {

@@ -35,8 +35,9 @@ class ProfileFitTest {
   static HardwareSpec known() {
     Curve gemm = new Curve(new double[] {1, 16, 128, 1024, 8192}, new double[] {2.0e14, 3.5e14, 5.5e14, 6.6e14, 7.0e14});
     Curve prefill = new Curve(new double[] {512, 4096, 32768}, new double[] {2.5e14, 4.5e14, 5.2e14});
+    // eager: 6.5 us per launch and 120 us per layer on the host, 3 us between kernels on the GPU
     ComputeProfile p = new ComputeProfile(4.0e12, 3.6e12, 2.5e12, gemm, prefill, 2.5e13, 2500, 6500, 7, 4, 8000, 3.0e11,
-        9000);
+        9000, 0, 0, 0, 3000, 120_000, 6000, 800, 800);
     List<LinkSpec> links = List.of(new LinkSpec("pcie-h2d", "dram", "hbm", 54.86e9, 2693, 2),
         new LinkSpec("ssd-h2d", "ssd", "hbm", 7e9, 20000, 1));
     return new HardwareSpec("known", 2.0e12, 7.9e14, 1000, links, 141_000_000_000L, p);
@@ -171,7 +172,7 @@ class ProfileFitTest {
     HardwareSpec base = offBase();
     Calibration c = new ProfileFit(base).calibrate(points, false);
     double[] baseValues = ProfileConstant.read(base);
-    for (ProfileConstant k : List.of(ProfileConstant.LAUNCH_EAGER_NS, ProfileConstant.CROSS_STREAM_WAIT_NS,
+    for (ProfileConstant k : List.of(ProfileConstant.HOST_LAYER_NS, ProfileConstant.CROSS_STREAM_WAIT_NS,
         ProfileConstant.PREFILL_ATTENTION_FLOPS, ProfileConstant.DRAM_LINK_OVERHEAD_NS,
         ProfileConstant.DRAM_LINK_BANDWIDTH_BPS)) {
       ConstantFit f = c.constant(k);

@@ -33,9 +33,22 @@ class PerOperatorComputeTest {
     // activation bytes per token: 2 x (4*8 + 2*(2+1)*4 + 3*16 + 6*8) + 2 x KV bytes per token (2*1*4*2 = 16) = 336
     long expected = 256 + 128 + 512 + 256 + 64 + 12 * 100 + 336;
     assertEquals(expected, m.layerNs(1, 64, 0, 1, 32, 0, 0));
-    // eager launches cost more, nothing else changes
+    // eager: the GPU time alone, with the eager GPU-side launch (this profile has none: the graph's)
     ComputeModel eager = new ComputeModel(hw(Curve.constant(1e9)), TINY, 1, Execution.EAGER);
-    assertEquals(expected + 12 * 900, eager.layerNs(1, 64, 0, 1, 32, 0, 0));
+    assertEquals(expected, eager.layerNs(1, 64, 0, 1, 32, 0, 0));
+    // listed kernel by kernel in issue order, the same sum: 7 elementwise of 100 + 336 / 7 each
+    double[] k = new double[m.kernelsPerLayer()];
+    int n = m.layerKernels(1, 64, 0, 1, 32, 0, 0, k);
+    assertEquals(12, n);
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+      sum += k[i];
+    }
+    assertEquals(expected, sum, 1e-6);
+    // the 7 elementwise kernels sit as Llama's 13 do, in proportion: 0 | 3 | 1 | 1 | 1 | 1
+    assertEquals(356, k[0], 1e-9); // QKV: 256 + launch
+    assertEquals(164, k[4], 1e-9); // attention: 64 + launch, after 3 elementwise
+    assertEquals(148, k[1], 1e-9); // an elementwise kernel: launch + 336 / 7
   }
 
   @Test

@@ -50,6 +50,21 @@ class TimingArithmeticTest {
     assertEquals(7000, later.transfer(5000, 1000)); // an idle link starts at issue: 5,000 + 1,000 + 1,000
   }
 
+  /**
+   * A copy into a strided destination is followed by a scatter on its stream (500 ns + 1,000 B at
+   * 2 GB/s = 1,000 ns): it ends later, and the link's next transfer waits for it.
+   */
+  @Test
+  void aStridedCopyIsFollowedByItsScatter() {
+    LinkSpec spec = new LinkSpec("l", "dram", "hbm", 1e9, 1000, 2, 2e9, 500);
+    assertEquals(1000, spec.scatterNs(1000));
+    assertEquals(0, link(1e9, 1000, 2).scatterNs(1000), "no scatter cost given: none");
+    Link l = new Link(spec);
+    assertEquals(3000, l.transfer(0, 1000, spec.scatterNs(1000))); // 1,000 overhead + 1,000 data + 1,000 scatter
+    assertEquals(4000, l.transfer(0, 1000)); // its data waits for the scatter (stream order)
+    assertEquals(2000, l.busyNs(), "the wire is busy for the data only");
+  }
+
   @Test
   void memoryBoundAndComputeBoundLayers() {
     ModelSpec m = new ModelSpec("m", 2, 1, 8, 2, 4, 0, 1);
