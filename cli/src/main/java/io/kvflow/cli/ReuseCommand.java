@@ -168,6 +168,10 @@ final class ReuseCommand implements Callable<Integer> {
           warnings.add(w);
         }
       }
+      if (preset != null && local) {
+        // the report draws the curves on a bytes axis
+        study.put("block_bytes", Sizes.blockBytes(preset, blockTokens));
+      }
       Warning.addTo(study, warnings);
       Path dir = set.directory();
       AtomicOutput.writeBytes(dir.resolve("reuse.json"),

@@ -28,8 +28,9 @@ final class StudyView {
     JsonNode target = s.path("target");
     if (target.isObject()) {
       cards.add(new String[] {"smallest cache for hit ratio " + Unit.RATIO.format(target.path("hit_ratio")),
-          target.path("blocks").isNumber() ? Unit.COUNT.format(target.path("blocks")) + " blocks" : "none reaches it",
-          target.path("bytes").isNumber() ? Unit.BYTES.format(target.path("bytes")) : null});
+          target.path("capacity_blocks").isNumber() ? Unit.COUNT.format(target.path("capacity_blocks")) + " blocks"
+              : "none reaches it",
+          target.path("capacity_bytes").isNumber() ? Unit.BYTES.format(target.path("capacity_bytes")) : null});
     }
     HtmlReport.headline(sb, cards);
     sb.append("<div class=\"charts\">");
