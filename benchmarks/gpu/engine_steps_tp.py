@@ -17,23 +17,13 @@ step_ms, step_ms_repeat, ...}. to_points.py turns them into `kvflow calibrate` r
 import argparse
 import json
 import os
-import socket
 import sys
 import time
 import traceback
 
-os.environ["NCCL_NVLS_ENABLE"] = "0"
-os.environ.setdefault("TORCH_SYMM_MEM_DISABLE_MULTICAST", "1")
-os.environ.setdefault("NVSHMEM_DISABLE_NVLS", "1")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+# importing allreduce turns NVLink multicast off (NCCL_NVLS_ENABLE=0 and friends) before torch loads
+from allreduce import free_port  # noqa: E402
 
 
 def worker(rank, world, out, quick, port):
