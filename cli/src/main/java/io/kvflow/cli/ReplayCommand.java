@@ -93,7 +93,8 @@ final class ReplayCommand implements Callable<Integer> {
       o = ReplayRun.run(trace, c, config, set.directory(), "replay", quiet);
       set.commit();
     }
-    printSummary(spec.commandLine().getOut(), o.result());
+    spec.commandLine().getOut().print(io.kvflow.analysis.report.TextSummary.render(o.report(), TerminalText::escape));
+    spec.commandLine().getOut().flush();
     Warning.print(spec.commandLine().getErr(), o.warnings());
     if (!quiet) {
       System.err.println("wrote " + out.resolve("report.json") + " and " + out.resolve("report.html"));
@@ -151,27 +152,6 @@ final class ReplayCommand implements Callable<Integer> {
       return c;
     } catch (io.kvflow.engine.spec.ConfigException e) {
       throw e.from("config " + config + " with " + String.join(" ", given));
-    }
-  }
-
-  static void printSummary(PrintWriter out, ReplayResult r) {
-    out.printf("trace: %s, %,d requests, %,d block refs, %,d distinct blocks%n", r.traceKind(), r.requests(),
-        r.trace().blockRefs(), r.trace().distinctBlocks());
-    out.printf("%-8s %6s %16s %16s %9s %14s %14s %12s %12s%n", "tier", "kind", "capacity_bytes", "accesses", "hit_ratio",
-        "bytes_read", "bytes_written", "evictions", "evict_unused");
-    for (TierResult t : r.tiers()) {
-      // tier names come from the config: escaped like any text from input files
-      out.printf("%-8s %6s %,16d %,16d %9.4f %,14d %,14d %,12d %,12d%n", TerminalText.escape(t.name()), t.kind(),
-          t.capacityBytes(), t.accesses(), t.hitRatio(), t.bytesRead(), t.bytesWritten(), t.evictions(), t.evictedUnused());
-    }
-    if (r.time() != null) {
-      out.printf("time: simulated %.3f ms, compute %.3f ms, stall %.3f ms, hidden transfer %.3f ms, %d steps%n",
-          r.time().simulatedNs() / 1e6, r.time().computeNs() / 1e6, r.time().stallNs() / 1e6,
-          r.time().hiddenTransferNs() / 1e6, r.time().steps());
-    }
-    if ("requests".equals(r.traceKind())) {
-      out.printf("prefix cache: block hit ratio %.4f, token hit ratio %.4f%s%n", r.prefixBlockHitRatio(),
-          r.prefixTokenHitRatio(), r.trace().prefixInfoKnown() ? "" : " (trace has no prefix information: no sharing assumed)");
     }
   }
 }

@@ -24,6 +24,8 @@ class MainJobCliTest {
     }
     assertTrue(Files.readString(out.resolve("ttft_ns.hgrm")).matches("(?s).*Total count\\s*=\\s*300].*"));
     ReportConservation.assertConsistent(out);
+    terminalSummaryQuotesTheReport(r.out(), new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        out.resolve("report.json").toFile()));
 
     // the same replay again: byte-identical exports
     Path again = dir.resolve("again");
@@ -44,5 +46,23 @@ class MainJobCliTest {
     ReportConservation.assertConsistent(out);
     String row = Files.readAllLines(out.resolve("requests.csv")).get(1);
     assertTrue(row.endsWith(",,,"), row);
+  }
+
+  /** The terminal's headline and tier lines quote report.json's figures, read here from the JSON, not from the summary code. */
+  static void terminalSummaryQuotesTheReport(String stdout, com.fasterxml.jackson.databind.JsonNode report) {
+    var hbm = report.get("tiers").get(0);
+    var ttft = report.get("latency_ns").get("ttft");
+    java.util.List<String> lines = stdout.lines().toList();
+    String hit = lines.stream().filter(l -> l.startsWith("  hit ratio of hbm:")).findFirst().orElseThrow();
+    assertTrue(hit.contains(String.format(java.util.Locale.ROOT, "%,d of %,d lookups", hbm.get("hits").asLong(),
+        hbm.get("accesses").asLong())), hit);
+    double shown = Double.parseDouble(hit.substring(hit.indexOf(':') + 1).trim().split("\\s+")[0]);
+    assertEquals(hbm.get("hit_ratio").asDouble(), shown, 0.0005, hit);
+    String t = lines.stream().filter(l -> l.startsWith("  TTFT p50 / p99:")).findFirst().orElseThrow();
+    assertTrue(t.contains(String.format(java.util.Locale.ROOT, "over %,d", ttft.get("count").asLong())), t);
+    double p50Ms = ttft.get("p50").asDouble() / 1e6;
+    assertTrue(t.contains(String.format(java.util.Locale.ROOT, p50Ms >= 10 ? "%.1f ms" : "%.2f ms", p50Ms)), t);
+    String row = lines.stream().filter(l -> l.startsWith("hbm ")).findFirst().orElseThrow();
+    assertTrue(row.contains(String.format(java.util.Locale.ROOT, "%,d", hbm.get("accesses").asLong())), row);
   }
 }

@@ -90,7 +90,7 @@ public final class Findings {
     if (lookups > 0 && nowhere > 0) {
       out.add(new Finding("found_nowhere", nowhere >= 0.5 * lookups, Unit.PERCENT.format(100.0 * nowhere / lookups)
           + " of lookups found in no tier (" + Unit.COUNT.format(nowhere) + " of " + Unit.COUNT.format(lookups)
-          + " layer-accesses): recomputed or read from the source"));
+          + " layer-accesses): first uses and recomputations, read from the source"));
     }
   }
 
