@@ -85,6 +85,12 @@ final class WarningRules {
       w.add(new Warning("overloaded", "simulated span " + duration(simulatedSpanNs) + " vs trace span "
           + duration(traceSpanNs) + ": the configuration is overloaded; TTFT is mostly queueing"));
     }
+    if (c.timing().execution() == io.kvflow.engine.spec.Execution.EAGER && r.time().links().stream()
+        .anyMatch(l -> l.bytes() > 0)) {
+      w.add(new Warning("eager_host_bound", "execution eager with transfers: steps whose host issue outweighs the GPU "
+          + "work (small offload fractions, layer-ahead) measured up to 55% apart on one H200 between two runs, so "
+          + "their times are indicative; graph execution is predicted within 5% (docs/fidelity.md)"));
+    }
     if (c.timing().prefetch() != PrefetchKind.NONE && r.time().prefetchIssued() == 0) {
       long lowerTierBytes = r.time().links().stream().mapToLong(l -> l.bytes()).sum();
       w.add(new Warning("prefetch_idle", "prefetch " + c.timing().prefetch().name().toLowerCase(Locale.ROOT)

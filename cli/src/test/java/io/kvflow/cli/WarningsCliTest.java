@@ -171,6 +171,24 @@ class WarningsCliTest {
   }
 
   @Test
+  void eagerExecutionWithTransfersIsIndicative() throws Exception {
+    String shipped = Files.readString(Path.of("..", "replay-engine", "src", "main", "resources", "presets", "configs",
+        "default.json"));
+    Path eager = Files.writeString(dir.resolve("eager.json"), shipped.replaceFirst("\\{", "{\"execution\": \"eager\","));
+    Path out = dir.resolve("eager");
+    CliTestSupport.Result r = CliTestSupport.run("replay", CHAT.toString(), "--config", eager.toString(), "--out",
+        out.toString(), "-q");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
+    assertTrue(codes(report).contains("eager_host_bound"), report.get("warnings").toString());
+    assertTrue(report.get("links").findValues("bytes").stream().anyMatch(b -> b.asLong() > 0), "the rule's condition holds");
+    // the shipped default (graph) replays the same trace without it
+    Path graph = dir.resolve("graph");
+    assertEquals(0, CliTestSupport.run("replay", CHAT.toString(), "--out", graph.toString(), "-q").exit());
+    assertFalse(codes(JSON.readTree(graph.resolve("report.json").toFile())).contains("eager_host_bound"));
+  }
+
+  @Test
   void anEmptyTraceHasNoRatiosAndNoSteps() throws Exception {
     // a vLLM event stream with one empty batch: a valid accesses trace of no rows
     Path events = Files.writeString(dir.resolve("events.jsonl"), "[1700000000.5, []]\n");
