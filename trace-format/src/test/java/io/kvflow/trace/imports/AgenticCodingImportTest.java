@@ -156,8 +156,8 @@ class AgenticCodingImportTest {
     fails(ok.replace("\"in\": 16", "\"in\": 0"), "field requests[0].in", "must be in 1..");
     fails(ok.replace("\"t\": 1", "\"t\": 9") + ok, "line 2, field requests", "sorted");
     fails(ok.replace(", \"block_size\": 16", "").replace("\"block_size\": 16, ", ""), "field block_size", "missing");
-    fails(ok.replace("]}", ", {\"t\": 2, \"type\": \"subagent\", \"in\": 16, \"out\": 1, \"hash_ids\": [5],"
-        + " \"requests\": [{\"t\": 3}]}]}"), "field requests[1].requests[0].type", "missing");
+    fails(ok.replace("}]}\n", "}, {\"t\": 2, \"type\": \"subagent\", \"in\": 16, \"out\": 1, \"hash_ids\": [5],"
+        + " \"requests\": [{\"t\": 3}]}]}\n"), "field requests[1].requests[0].type", "missing");
     fails("{\"block_size\": 16, \"hash_id_scope\": \"global\", \"requests\": 5}\n", "field requests", "expected an array");
     fails("[1]\n", "line 1", "expected a JSON object");
   }
