@@ -118,7 +118,9 @@ public final class TraceInspector {
     }
     boolean prefixKnown = reader.metadata().prefixInfoKnown() && (refs > 0 || rows == 0);
     out.put("requests", rows);
-    out.put("prefix_sharing", prefixKnown ? "known" : "unknown");
+    // "synthetic": the hashes come from an importer's seeded prefix model, not from the source
+    boolean synthetic = "synthetic".equals(reader.metadata().extra().get(TraceMetadata.KEY_PREFIX_INFO));
+    out.put("prefix_sharing", !prefixKnown ? "unknown" : synthetic ? "synthetic" : "known");
     out.put("block_refs", refs);
     out.put("distinct_blocks", all.seen.size());
     if (prefixKnown && refs > 0) {

@@ -132,6 +132,18 @@ class ImporterFuzzTest {
   @ParameterizedTest
   @EnumSource(ImportFormat.class)
   void mutatedRealInputsFailCleanlyOrImportValidTraces(ImportFormat format) throws Exception {
+    fuzz(format, ImportOptions.DEFAULT);
+  }
+
+  /** The length-only formats again, with the session prefix model (and a system prompt) on. */
+  @ParameterizedTest
+  @EnumSource(value = ImportFormat.class, names = {"AZURE", "BURSTGPT", "KVFLOW_JSONL"})
+  void mutatedLengthOnlyInputsWithAPrefixModelFailCleanlyOrImportValidTraces(ImportFormat format) throws Exception {
+    assertTrue(format.create().acceptsPrefixModel());
+    fuzz(format, new ImportOptions(0, "GPU", new PrefixModel(PrefixModel.Kind.SESSION, 99, 300, 0.7)));
+  }
+
+  private void fuzz(ImportFormat format, ImportOptions options) throws Exception {
     byte[] seed = seedInput(format);
     SplittableRandom rnd = new SplittableRandom(format.ordinal() * 1_000_003L + 17);
     Path in = dir.resolve("input" + (format == ImportFormat.ORACLE_GENERAL ? ".bin" : ".txt"));
@@ -143,7 +155,7 @@ class ImporterFuzzTest {
         Files.write(in, mutated);
         Files.deleteIfExists(out);
         try {
-          ImportTestSupport.run(format, in, out);
+          ImportTestSupport.run(format, in, out, options);
           readBack(out);
           outcomes[0]++;
         } catch (ImportException e) {
