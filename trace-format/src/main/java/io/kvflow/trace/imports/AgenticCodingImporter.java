@@ -28,11 +28,14 @@ import java.util.PriorityQueue;
  * 0, 1, ... in arrival order. Hash ids of a {@code local}-scope session are mapped by
  * {@link HashList#localScope} with the session's position, so two sessions' local ids never meet;
  * {@code global} ids are kept as they are. {@code block_tokens} = {@code block_size}, the same on
- * every line ({@code --block-tokens}, if given, must agree).
+ * every line ({@code --block-tokens}, if given, must agree). {@code tool_tokens},
+ * {@code system_tokens} and {@code api_time} are not kept (schema v1 has no place for them; replay
+ * models time itself) and not checked; unknown fields are ignored.
  *
  * <p>Sessions overlap in time, so they are merged: a line's session must not start before the
  * previous line's (lines sorted by first request time), and a session's requests are held only
- * until no later line can precede them. Memory is the requests of the sessions still running.
+ * until no later line can precede them. Memory is the requests of the sessions still running (all
+ * of them, if every session's times start at 0).
  */
 final class AgenticCodingImporter implements TraceImporter {
   static final String TYPES = "n, s or subagent";
@@ -162,8 +165,6 @@ final class AgenticCodingImporter implements TraceImporter {
         switch (field) {
           case "block_size" -> blockSize = integer(p, t, file, line, field);
           case "hash_id_scope" -> scope = JsonFields.shortText(p, t, file, line, field);
-          case "tool_tokens", "system_tokens" -> require(integer(p, t, file, line, field) >= 0, file, line, field,
-              "must be >= 0");
           case "requests" -> {
             require(t == JsonToken.START_ARRAY, file, line, field, "expected an array of requests, got "
                 + JsonFields.describe(t));
@@ -220,7 +221,6 @@ final class AgenticCodingImporter implements TraceImporter {
         case "out" -> out = integer(p, v, file, line, field);
         case "type" -> type = JsonFields.shortText(p, v, file, line, field);
         case "hash_ids" -> hashes.read(p, v, file, line, field);
-        case "api_time" -> JsonFields.secondsAsNs(p, v, file, line, field);
         case "requests" -> {
           require(v == JsonToken.START_ARRAY, file, line, field, "expected an array of requests, got "
               + JsonFields.describe(v));
