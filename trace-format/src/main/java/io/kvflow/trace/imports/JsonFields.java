@@ -56,6 +56,9 @@ final class JsonFields {
     if (seconds.compareTo(BigDecimal.valueOf(9_000_000_000L)) > 0) {
       throw ImportException.atLine(file, line, field, ImportException.quote(p.getText()) + " s is too large (at most 9e9 s)");
     }
+    if (seconds.precision() - seconds.scale() < -12) {
+      return 0; // below a picosecond (e.g. 1e-999999999): rounding it would cost a 10^scale division
+    }
     return seconds.multiply(NS_PER_SECOND).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
   }
 

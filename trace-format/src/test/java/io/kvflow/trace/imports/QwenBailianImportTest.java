@@ -127,5 +127,9 @@ class QwenBailianImportTest {
     fails(line(1, -1, "0", 0, "[]"), "field input_length", "must be in 1..");
     fails(line(1, -1, "0", 20, "[5, 6]").replace("\"turn\": 1", "\"turn\": \"1\""), "field turn", "expected an integer");
     fails("\n\n", "no requests");
+    // a huge negative exponent is read at once as 0 s, not by a 10^999999999 division
+    Path tiny = Files.writeString(dir.resolve("tiny.jsonl"), line(1, -1, "1e-999999999", 20, "[5, 6]"));
+    assertEquals(1, ImportTestSupport.run(ImportFormat.QWEN_BAILIAN, tiny, dir.resolve("tiny.parquet")));
+    fails(line(1, -1, "1e999999999", 20, "[5, 6]"), "field timestamp", "too large");
   }
 }
