@@ -67,18 +67,31 @@ final class AgentSession {
     return size;
   }
 
-  /** Time order, ties in pre-order (a stable sort of the pre-order indices by time). */
+  /** Time order, ties in pre-order: a stable merge sort of the pre-order indices by time. */
   void sortByTime() {
-    Integer[] boxed = new Integer[size];
-    for (int i = 0; i < size; i++) {
-      boxed[i] = i;
-    }
-    Arrays.sort(boxed, (a, b) -> timeNs[a] != timeNs[b] ? Long.compare(timeNs[a], timeNs[b]) : Integer.compare(a, b));
     order = new int[size];
+    for (int i = 0; i < size; i++) {
+      order[i] = i;
+    }
+    int[] buffer = new int[size];
+    for (int width = 1; width < size; width *= 2) {
+      for (int lo = 0; lo < size; lo += 2 * width) {
+        int mid = Math.min(lo + width, size);
+        int hi = Math.min(lo + 2 * width, size);
+        int a = lo;
+        int b = mid;
+        for (int k = lo; k < hi; k++) {
+          // take from the left run on ties: stability keeps pre-order among equal times
+          buffer[k] = b >= hi || a < mid && timeNs[order[a]] <= timeNs[order[b]] ? order[a++] : order[b++];
+        }
+      }
+      int[] t = order;
+      order = buffer;
+      buffer = t;
+    }
     positionOf = new int[size];
     for (int p = 0; p < size; p++) {
-      order[p] = boxed[p];
-      positionOf[boxed[p]] = p;
+      positionOf[order[p]] = p;
     }
   }
 

@@ -51,7 +51,7 @@ final class JsonFields {
       throw ImportException.atLine(file, line, field, ImportException.quote(p.getText()) + " is not a number of seconds");
     }
     if (seconds.signum() < 0) {
-      throw ImportException.atLine(file, line, field, seconds.toPlainString() + " is negative; expected seconds >= 0");
+      throw ImportException.atLine(file, line, field, ImportException.quote(p.getText()) + " is negative; expected seconds >= 0");
     }
     if (seconds.compareTo(BigDecimal.valueOf(9_000_000_000L)) > 0) {
       throw ImportException.atLine(file, line, field, ImportException.quote(p.getText()) + " s is too large (at most 9e9 s)");

@@ -110,7 +110,7 @@ final class SyntheticPrefixes {
     int best = -1;
     if (wantsToContinue) {
       for (int i = 0; i < open; i++) {
-        if (Objects.equals(openTenants[i], tenant) && openContextTokens[i] < inputTokens && (best < 0
+        if (openContextTokens[i] < inputTokens && Objects.equals(openTenants[i], tenant) && (best < 0
             || openContextTokens[i] > openContextTokens[best]
             || openContextTokens[i] == openContextTokens[best] && openLastUse[i] > openLastUse[best])) {
           best = i;

@@ -108,6 +108,31 @@ class AgenticCodingImportTest {
     assertArrayEquals(new int[] {-1, -1, -1, 1, 3, 1}, parents);
   }
 
+  @Test
+  void timeOrderIsStableOnLargeSessionsWithManyTies() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+    for (int size : new int[] {0, 1, 2, 3, 7, 64, 1000, 1025}) {
+      AgentSession s = new AgentSession(0, 1);
+      long[] none = new long[0];
+      long[] times = new long[size];
+      for (int i = 0; i < size; i++) {
+        times[i] = rnd.nextInt(20);
+        s.add(times[i], 1, 0, "n", i == 0 ? AgentSession.NO_PARENT : i - 1, none, 0);
+      }
+      s.sortByTime();
+      for (int p = 1; p < size; p++) {
+        assertTrue(s.timeNs(p - 1) <= s.timeNs(p), "size " + size + " position " + p);
+      }
+      // each request's parent is the one before it in pre-order: equal times keep that order
+      for (int p = 0; p < size; p++) {
+        int parent = s.parentPosition(p);
+        if (parent != AgentSession.NO_PARENT && s.timeNs(parent) == s.timeNs(p)) {
+          assertTrue(parent < p, "size " + size + ": a tie keeps pre-order");
+        }
+      }
+    }
+  }
+
   private static String req(String t, String type, String more) {
     return "{\"t\": " + t + ", \"type\": \"" + type + "\", \"in\": 16, \"out\": 1, \"hash_ids\": [5]" + more + "}";
   }
