@@ -231,8 +231,13 @@ final class AgenticCodingImporter implements TraceImporter {
     }
     require(timeNs != Long.MIN_VALUE, file, line, path + ".t", "missing (seconds)");
     require(type != null, file, line, path + ".type", "missing (" + TYPES + ")");
-    require(type.equals("n") || type.equals("s") || type.equals("subagent"), file, line, path + ".type",
-        ImportException.quote(type) + "; expected " + TYPES);
+    // one shared string per type: a held session keeps a reference per request, not a copy
+    type = switch (type) {
+      case "n" -> "n";
+      case "s" -> "s";
+      case "subagent" -> "subagent";
+      default -> throw ImportException.atLine(file, line, path + ".type", ImportException.quote(type) + "; expected " + TYPES);
+    };
     require(in != Long.MIN_VALUE, file, line, path + ".in", "missing (input tokens)");
     require(out != Long.MIN_VALUE, file, line, path + ".out", "missing (output tokens)");
     require(hashes.present(), file, line, path + ".hash_ids", "missing");
