@@ -172,7 +172,11 @@ final class ReplayCommand implements Callable<Integer> {
     }
     if ("requests".equals(r.traceKind())) {
       out.printf("prefix cache: block hit ratio %.4f, token hit ratio %.4f%s%n", r.prefixBlockHitRatio(),
-          r.prefixTokenHitRatio(), r.trace().prefixInfoKnown() ? "" : " (trace has no prefix information: no sharing assumed)");
+          r.prefixTokenHitRatio(), switch (r.trace().prefixInfo()) {
+            case "unknown" -> " (trace has no prefix information: no sharing assumed)";
+            case "synthetic" -> " (synthetic prefixes from the importer's prefix model: see the trace's kvflow.prefix_model)";
+            default -> "";
+          });
     }
   }
 }

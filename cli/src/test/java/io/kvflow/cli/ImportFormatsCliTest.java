@@ -77,6 +77,13 @@ class ImportFormatsCliTest {
     assertEquals(178, stats.get("distinct_blocks").asLong());
     Path azure = importOk("azure", FIXTURES.resolve("azure-2024/azure_llm_2024_small.csv"));
     assertEquals("unknown", inspect(azure).get("prefix_sharing").asText());
+    // a replay of the synthetic trace says where its prefixes came from
+    Path replay = dir.resolve("replay");
+    CliTestSupport.Result r = CliTestSupport.run("replay", out.toString(), "--out", replay.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("synthetic prefixes"), r.out());
+    JsonNode report = new ObjectMapper().readTree(replay.resolve("report.json").toFile());
+    assertEquals("synthetic", report.get("prefix_cache").get("prefix_info").asText());
   }
 
   @Test

@@ -18,12 +18,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The newer importers through the command line, on seeded byte mutations of their hand-written
  * fixtures: every run exits 0 with a file, or 2 with one line on stderr, no stack trace and no
- * file. 200 mutations per format by default, 1,000 with {@code -Dkvflow.fuzz=full} (the
+ * file. 1,000 mutations per format ({@code -Dkvflow.fuzz.import.cases=N} for more; the
  * importer-level {@code ImporterFuzzTest} runs 1,200 per format always).
  */
 class ImportFuzzCliTest {
-  private static final boolean FULL = "full".equals(System.getProperty("kvflow.fuzz"));
-  private static final int CASES = Integer.getInteger("kvflow.fuzz.import.cases", FULL ? 1000 : 200);
+  private static final int CASES = Integer.getInteger("kvflow.fuzz.import.cases", 1000);
   private static final byte[] INTERESTING = "{}[]\",:-0123456789.eE+ \n\r\tnull-1".getBytes(StandardCharsets.ISO_8859_1);
 
   @TempDir

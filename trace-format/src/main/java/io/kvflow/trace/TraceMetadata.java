@@ -65,6 +65,14 @@ public record TraceMetadata(
     return !"unknown".equals(extra.get(KEY_PREFIX_INFO));
   }
 
+  /**
+   * Where the block hashes come from: {@code known} (the source's own; also when the key is absent),
+   * {@code unknown} or {@code synthetic} ({@link #KEY_PREFIX_INFO}).
+   */
+  public String prefixInfo() {
+    return extra.getOrDefault(KEY_PREFIX_INFO, "known");
+  }
+
   /** The key/value pairs as stored in the Parquet footer, in a fixed order. */
   public Map<String, String> toKeyValues() {
     Map<String, String> m = new LinkedHashMap<>();
