@@ -30,15 +30,22 @@ final class InspectCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print JSON instead of a table")
   boolean json;
 
+  @Option(names = "--max-context", paramLabel = "N", defaultValue = "0",
+      description = "requests traces: also give the ideal hit ratios with contexts cut to their first N tokens")
+  long maxContextTokens;
+
   @Option(names = {"-q", "--quiet"}, description = "no progress display")
   boolean quiet;
 
   @Override
   public Integer call() throws Exception {
+    if (maxContextTokens < 0) {
+      throw new io.kvflow.common.BadInputException("option --max-context: " + maxContextTokens + " must be >= 1 (tokens)");
+    }
     InputCheck.requireRegularFile(file, "trace");
     ObjectNode stats;
     try (TerminalProgress progress = new TerminalProgress("inspect", quiet)) {
-      stats = TraceInspector.inspect(file, progress);
+      stats = TraceInspector.inspect(file, maxContextTokens, progress);
     }
     List<Warning> warnings = WarningRules.inspected(file.getFileName().toString(),
         io.kvflow.trace.parquet.TraceReader.readMetadata(file), "known".equals(stats.path("prefix_sharing").asText()));

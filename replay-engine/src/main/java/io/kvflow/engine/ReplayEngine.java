@@ -107,7 +107,7 @@ public final class ReplayEngine {
         ? new ReplayResult.ScheduleResult(re.preemptions(), re.waitedForMemory())
         : new ReplayResult.ScheduleResult(0, 0);
     ReplayResult result = new ReplayResult(
-        ReplayResult.TraceResult.of(meta.kind().wireName(), source.stats(), meta.prefixInfoKnown()), tracker.result(),
+        ReplayResult.TraceResult.of(meta.kind().wireName(), source.stats(), meta.prefixInfoKnown(), meta.prefixInfo()), tracker.result(),
         schedule, time, tracker.compression(), sparseResult, sink.occupancy());
     for (ReplayListener l : listeners) {
       l.finished(result);

@@ -27,10 +27,14 @@ public record ReplayResult(TraceResult trace, ResidencyResult residency, Schedul
    * @param blockRefs block references in the trace (as inspect counts them)
    * @param distinctBlocks distinct blocks among them
    * @param prefixInfoKnown whether the trace carries prefix hashes
+   * @param prefixInfo where they come from: known (the source's), synthetic (an importer's seeded
+   *     prefix model) or unknown
    */
-  public record TraceResult(String kind, long requests, long blockRefs, long distinctBlocks, boolean prefixInfoKnown) {
-    static TraceResult of(String kind, TraceStats s, boolean prefixInfoKnown) {
-      return new TraceResult(kind, s.requests(), s.blockRefs(), s.distinctBlocks(), prefixInfoKnown);
+  public record TraceResult(String kind, long requests, long blockRefs, long distinctBlocks, boolean prefixInfoKnown,
+      String prefixInfo) {
+    static TraceResult of(String kind, TraceStats s, boolean prefixInfoKnown, String prefixInfo) {
+      return new TraceResult(kind, s.requests(), s.blockRefs(), s.distinctBlocks(), prefixInfoKnown,
+          prefixInfoKnown ? prefixInfo : "unknown");
     }
   }
 

@@ -24,8 +24,16 @@ public record TraceMetadata(
   public static final String KEY_SOURCE = "kvflow.source";
   public static final String KEY_GENERATOR = "kvflow.generator";
   public static final String KEY_SEED = "kvflow.seed";
-  /** {@code known} or {@code unknown}: whether block hashes carry prefix-sharing information. */
+  /**
+   * Where the block hashes come from: {@code known} (the source's own hashes), {@code unknown} (the
+   * source has none: no sharing is assumed) or {@code synthetic} (a seeded prefix model made them
+   * for a length-only source; its parameters are under {@code kvflow.prefix_model.*}).
+   */
   public static final String KEY_PREFIX_INFO = "kvflow.prefix_info";
+  /** What the {@code session_id} column holds, for importers that fill it (free text). */
+  public static final String KEY_SESSION_MEANING = "kvflow.session_id_is";
+  /** What the {@code tenant} column holds, for importers that fill it (free text). */
+  public static final String KEY_TENANT_MEANING = "kvflow.tenant_is";
 
   public TraceMetadata {
     if (kind == null) {
@@ -55,6 +63,14 @@ public record TraceMetadata(
   /** Whether the trace's block hashes describe prefix sharing (false for sources without hashes). */
   public boolean prefixInfoKnown() {
     return !"unknown".equals(extra.get(KEY_PREFIX_INFO));
+  }
+
+  /**
+   * Where the block hashes come from: {@code known} (the source's own; also when the key is absent),
+   * {@code unknown} or {@code synthetic} ({@link #KEY_PREFIX_INFO}).
+   */
+  public String prefixInfo() {
+    return extra.getOrDefault(KEY_PREFIX_INFO, "known");
   }
 
   /** The key/value pairs as stored in the Parquet footer, in a fixed order. */

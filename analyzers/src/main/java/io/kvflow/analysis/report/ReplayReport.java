@@ -66,7 +66,7 @@ public final class ReplayReport {
     totals.put("admissions_waited_for_memory", r.schedule().waitedForMemory());
     if ("requests".equals(r.traceKind())) {
       ObjectNode prefix = root.putObject("prefix_cache");
-      prefix.put("prefix_info", r.trace().prefixInfoKnown() ? "known" : "unknown");
+      prefix.put("prefix_info", r.trace().prefixInfo()); // known, synthetic or unknown
       prefix.put("input_blocks", r.residency().inputBlocks());
       prefix.put("input_block_hits", r.residency().inputBlockHits());
       prefix.put("block_hit_ratio", r.prefixBlockHitRatio());

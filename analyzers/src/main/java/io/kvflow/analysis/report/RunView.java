@@ -50,8 +50,10 @@ final class RunView {
           Unit.COUNT.format(first.path("hits")) + " of " + Unit.COUNT.format(first.path("accesses")) + " lookups"});
     }
     JsonNode prefix = r.path("prefix_cache");
-    if ("known".equals(prefix.path("prefix_info").asText())) {
-      cards.add(new String[] {"prefix cache: input tokens hit", Unit.RATIO.format(prefix.path("token_hit_ratio")),
+    String prefixInfo = prefix.path("prefix_info").asText();
+    if ("known".equals(prefixInfo) || "synthetic".equals(prefixInfo)) {
+      cards.add(new String[] {"prefix cache: input tokens hit" + ("synthetic".equals(prefixInfo) ? " (synthetic prefixes)" : ""),
+          Unit.RATIO.format(prefix.path("token_hit_ratio")),
           Unit.COUNT.format(prefix.path("input_token_hits")) + " of " + Unit.COUNT.format(prefix.path("input_tokens")) + " tokens"});
     }
     JsonNode lat = r.path("latency_ns");

@@ -14,7 +14,8 @@ import java.time.temporal.ChronoField;
 
 /**
  * Azure LLM inference trace CSV ({@code TIMESTAMP,ContextTokens,GeneratedTokens}, timestamps like
- * {@code 2023-11-16 18:15:46.6805900}, read as UTC) -> requests, arrival relative to the first row.
+ * {@code 2023-11-16 18:15:46.6805900}, read as UTC, or, in the 2024 traces, {@code 2024-05-10
+ * 00:00:00.009930+00:00} with a UTC offset) -> requests, arrival relative to the first row.
  * The trace has no prefix information: block hashes stay empty, the file's metadata says
  * {@code kvflow.prefix_info=unknown}, and nothing invents sharing. Out-of-order timestamps are
  * rejected (the published files are sorted).
@@ -24,7 +25,13 @@ final class AzureImporter implements TraceImporter {
   private static final DateTimeFormatter TIME = new DateTimeFormatterBuilder()
       .appendPattern("uuuu-MM-dd HH:mm:ss")
       .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
+      .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
       .toFormatter();
+
+  @Override
+  public boolean acceptsPrefixModel() {
+    return true;
+  }
 
   @Override
   public String description() {
@@ -34,12 +41,12 @@ final class AzureImporter implements TraceImporter {
   @Override
   public long importTrace(Path input, Path output, ImportOptions options, Progress progress) {
     String file = input.toString();
-    TraceMetadata meta = TraceMetadata.of(TraceKind.REQUESTS, options.blockTokensOr(16), "azure: " + input.getFileName())
-        .withExtra(TraceMetadata.KEY_PREFIX_INFO, "unknown");
+    int blockTokens = options.blockTokensOr(16);
+    SyntheticPrefixes prefixes = SyntheticPrefixes.of(options.prefixModel(), blockTokens);
+    TraceMetadata meta = prefixes.describe(TraceMetadata.of(TraceKind.REQUESTS, blockTokens, "azure: " + input.getFileName()));
     long line = 0;
     long origin = 0;
     long previous = Long.MIN_VALUE;
-    long[] none = new long[0];
     try (TextLines in = new TextLines(input); RequestTraceWriter w = RequestTraceWriter.open(output, meta)) {
       String text;
       while ((text = in.next()) != null) {
@@ -64,14 +71,13 @@ final class AzureImporter implements TraceImporter {
         }
         long ns;
         try {
-          LocalDateTime t = LocalDateTime.parse(f[0].strip(), TIME);
-          ns = t.toEpochSecond(ZoneOffset.UTC) * 1_000_000_000L + t.getNano();
-        } catch (DateTimeParseException e) {
+          ns = epochNs(f[0].strip());
+        } catch (DateTimeParseException | ArithmeticException e) {
           throw ImportException.atLine(file, line, "TIMESTAMP", ImportException.quote(f[0])
-              + " is not a time like 2023-11-16 18:15:46.6805900");
+              + " is not a time like 2023-11-16 18:15:46.6805900 (2023) or 2024-05-10 00:00:00.009930+00:00 (2024)");
         }
-        int context = count(f[1], file, line, "ContextTokens", 1);
-        int generated = count(f[2], file, line, "GeneratedTokens", 0);
+        int context = CsvFields.count(f[1], file, line, "ContextTokens", 1);
+        int generated = CsvFields.count(f[2], file, line, "GeneratedTokens", 0);
         if (w.rows() == 0) {
           origin = ns;
         }
@@ -80,7 +86,13 @@ final class AzureImporter implements TraceImporter {
               + " is before the previous row's time; the trace must be sorted by TIMESTAMP (sort it first)");
         }
         previous = ns;
-        w.append(w.rows(), ns - origin, null, false, 0, context, generated, none, 0, 0);
+        if (ns - origin < 0) { // the subtraction overflowed: a time centuries after the first row's
+          throw ImportException.atLine(file, line, "TIMESTAMP", ImportException.quote(f[0].strip())
+              + " is more than 292 years after the first row's time");
+        }
+        prefixes.next(null, context, generated);
+        w.append(w.rows(), ns - origin, null, prefixes.hasSession(), prefixes.sessionId(), context, generated,
+            prefixes.hashes(), 0, prefixes.hashCount());
         if ((line & 4095) == 0) {
           progress.update(line, 0);
         }
@@ -93,21 +105,17 @@ final class AzureImporter implements TraceImporter {
     }
   }
 
-  private static int count(String text, String file, long line, String field, int min) {
-    long v;
-    String digits = text.strip();
-    try {
-      // ASCII digits only: Long.parseLong also reads the digits of other scripts (U+0663 is 3)
-      if (!digits.matches("[+-]?[0-9]+")) {
-        throw new NumberFormatException();
-      }
-      v = Long.parseLong(digits);
-    } catch (NumberFormatException e) {
-      throw ImportException.atLine(file, line, field, ImportException.quote(text) + " is not an integer (ASCII digits)");
+  /**
+   * Nanoseconds since the epoch of a 2023 timestamp (no offset: UTC) or a 2024 one (with a UTC
+   * offset such as {@code +00:00}, applied); a {@code T} between date and time is accepted.
+   */
+  static long epochNs(String text) {
+    String s = text.length() > 10 && text.charAt(10) == 'T' ? text.substring(0, 10) + ' ' + text.substring(11) : text;
+    java.time.temporal.TemporalAccessor t = TIME.parseBest(s, java.time.OffsetDateTime::from, LocalDateTime::from);
+    if (t instanceof java.time.OffsetDateTime o) {
+      return Math.addExact(Math.multiplyExact(o.toEpochSecond(), 1_000_000_000L), o.getNano());
     }
-    if (v < min || v > Integer.MAX_VALUE) {
-      throw ImportException.atLine(file, line, field, v + " must be in " + min + ".." + Integer.MAX_VALUE);
-    }
-    return (int) v;
+    LocalDateTime l = (LocalDateTime) t;
+    return Math.addExact(Math.multiplyExact(l.toEpochSecond(ZoneOffset.UTC), 1_000_000_000L), l.getNano());
   }
 }

@@ -9,7 +9,10 @@ public enum ImportFormat {
   AZURE(AzureImporter::new),
   VLLM_EVENTS(VllmEventsImporter::new),
   ORACLE_GENERAL(OracleGeneralImporter::new),
-  KVFLOW_JSONL(KvflowJsonlImporter::new);
+  KVFLOW_JSONL(KvflowJsonlImporter::new),
+  QWEN_BAILIAN(QwenBailianImporter::new),
+  AGENTIC_CODING(AgenticCodingImporter::new),
+  BURSTGPT(BurstGptImporter::new);
 
   private final Supplier<TraceImporter> factory;
 

@@ -21,6 +21,11 @@ final class KvflowJsonlImporter implements TraceImporter {
       .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   @Override
+  public boolean acceptsPrefixModel() {
+    return true;
+  }
+
+  @Override
   public String description() {
     return "the original KVFlow study's JSONL {request_id, prompt_length, decode_length, arrival_time_ns} -> requests";
   }
@@ -28,10 +33,10 @@ final class KvflowJsonlImporter implements TraceImporter {
   @Override
   public long importTrace(Path input, Path output, ImportOptions options, Progress progress) {
     String file = input.toString();
-    TraceMetadata meta = TraceMetadata.of(TraceKind.REQUESTS, options.blockTokensOr(16), "kvflow-jsonl: " + input.getFileName())
-        .withExtra(TraceMetadata.KEY_PREFIX_INFO, "unknown");
+    int blockTokens = options.blockTokensOr(16);
+    SyntheticPrefixes prefixes = SyntheticPrefixes.of(options.prefixModel(), blockTokens);
+    TraceMetadata meta = prefixes.describe(TraceMetadata.of(TraceKind.REQUESTS, blockTokens, "kvflow-jsonl: " + input.getFileName()));
     long previous = Long.MIN_VALUE;
-    long[] none = new long[0];
     try (TextLines in = new TextLines(input); RequestTraceWriter w = RequestTraceWriter.open(output, meta)) {
       String text;
       while ((text = in.next()) != null) {
@@ -56,7 +61,9 @@ final class KvflowJsonlImporter implements TraceImporter {
               + previous + "; sort the file by arrival first");
         }
         previous = arrival;
-        w.append(w.rows(), arrival, null, false, 0, (int) prompt, (int) decode, none, 0, 0);
+        prefixes.next(null, (int) prompt, (int) decode);
+        w.append(w.rows(), arrival, null, prefixes.hasSession(), prefixes.sessionId(), (int) prompt, (int) decode,
+            prefixes.hashes(), 0, prefixes.hashCount());
       }
       if (w.rows() == 0) {
         throw new ImportException(file + ": no requests; expected one JSON object a line");

@@ -1,6 +1,8 @@
 package io.kvflow.trace.imports;
 
-import com.fasterxml.jackson.core.JsonFactory;
+import static io.kvflow.trace.imports.JsonFields.integer;
+import static io.kvflow.trace.imports.JsonFields.require;
+
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -10,7 +12,6 @@ import io.kvflow.trace.TraceMetadata;
 import io.kvflow.trace.parquet.RequestTraceWriter;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * Mooncake JSONL: one request a line, {@code {"timestamp": ms, "input_length": n, "output_length":
@@ -25,8 +26,6 @@ import java.util.Arrays;
  * ignored.
  */
 final class MooncakeImporter implements TraceImporter {
-  private static final JsonFactory JSON = JsonFactory.builder()
-      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   @Override
   public String description() {
@@ -52,7 +51,7 @@ final class MooncakeImporter implements TraceImporter {
         long inputLength = Long.MIN_VALUE;
         long outputLength = Long.MIN_VALUE;
         int hashCount = -1;
-        try (JsonParser p = JSON.createParser(text)) {
+        try (JsonParser p = JsonFields.JSON.createParser(text)) {
           if (p.nextToken() != JsonToken.START_OBJECT) {
             throw ImportException.atLine(file, line, null, "expected a JSON object {timestamp, input_length, output_length, hash_ids}");
           }
@@ -64,21 +63,9 @@ final class MooncakeImporter implements TraceImporter {
               case "input_length" -> inputLength = integer(p, t, file, line, field);
               case "output_length" -> outputLength = integer(p, t, file, line, field);
               case "hash_ids" -> {
-                if (t != JsonToken.START_ARRAY) {
-                  throw ImportException.atLine(file, line, field, "expected an array of integers, got " + describe(t));
-                }
-                hashCount = 0;
-                JsonToken e;
-                while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
-                  if (e != JsonToken.VALUE_NUMBER_INT) {
-                    throw ImportException.atLine(file, line, field, "element " + hashCount + ": expected an integer, got " + describe(e));
-                  }
-                  if (hashCount == hashes.length) {
-                    hashes = Arrays.copyOf(hashes, hashCount * 2);
-                  }
-                  hashes[hashCount] = hashId(p, file, line, hashCount);
-                  hashCount++;
-                }
+                int[] count = new int[1];
+                hashes = JsonFields.hashIds(p, t, file, line, field, hashes, count);
+                hashCount = count[0];
               }
               default -> p.skipChildren();
             }
@@ -116,68 +103,6 @@ final class MooncakeImporter implements TraceImporter {
       }
       w.commit();
       return w.rows();
-    }
-  }
-
-  private static final java.math.BigInteger TWO_TO_64 = java.math.BigInteger.ONE.shiftLeft(64);
-
-  /**
-   * A hash id: an integer in 0..2^64-1, kept as its 64 bits. One outside would have to be cut to 64
-   * bits, and two different ids could then meet and invent sharing the trace does not have.
-   */
-  private static long hashId(JsonParser p, String file, long line, int index) throws IOException {
-    if (p.getNumberType() == JsonParser.NumberType.INT || p.getNumberType() == JsonParser.NumberType.LONG) {
-      long v = p.getLongValue();
-      if (v >= 0) {
-        return v;
-      }
-    } else {
-      java.math.BigInteger v = p.getBigIntegerValue();
-      if (v.signum() >= 0 && v.compareTo(TWO_TO_64) < 0) {
-        return v.longValue();
-      }
-    }
-    throw ImportException.atLine(file, line, "hash_ids", "element " + index + ": " + ImportException.quote(p.getText())
-        + " is outside 0..2^64-1 (18446744073709551615); a hash id is an unsigned 64-bit integer");
-  }
-
-  private static long integer(JsonParser p, JsonToken t, String file, long line, String field) throws IOException {
-    if (t == JsonToken.VALUE_NUMBER_INT) {
-      try {
-        return p.getLongValue();
-      } catch (com.fasterxml.jackson.core.exc.InputCoercionException e) {
-        throw ImportException.atLine(file, line, field, "integer out of range");
-      }
-    }
-    if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-      double d = p.getDoubleValue();
-      if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-        return (long) d;
-      }
-      throw ImportException.atLine(file, line, field, "expected an integer, got " + ImportException.quote(p.getText()));
-    }
-    throw ImportException.atLine(file, line, field, "expected an integer, got " + describe(t));
-  }
-
-  static String describe(JsonToken t) {
-    if (t == null) {
-      return "end of line";
-    }
-    return switch (t) {
-      case VALUE_STRING -> "a string";
-      case VALUE_NULL -> "null";
-      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
-      case START_ARRAY -> "an array";
-      case START_OBJECT -> "an object";
-      case VALUE_NUMBER_FLOAT -> "a fractional number";
-      case VALUE_NUMBER_INT -> "an integer";
-      default -> t.toString();
-    };
-  }
-
-  private static void require(boolean ok, String file, long line, String field, String problem) {
-    if (!ok) {
-      throw ImportException.atLine(file, line, field, problem);
     }
   }
 }

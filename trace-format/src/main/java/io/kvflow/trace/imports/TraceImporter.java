@@ -9,6 +9,14 @@ public interface TraceImporter {
   String description();
 
   /**
+   * Whether the format is length-only, so that {@link ImportOptions#prefixModel()} may give it
+   * synthetic block hashes; formats with their own hashes keep them and refuse a prefix model.
+   */
+  default boolean acceptsPrefixModel() {
+    return false;
+  }
+
+  /**
    * Reads {@code input} (plain, or compressed as its suffix says: .gz, .zst) and writes {@code output}
    * atomically; returns the rows written. Bad input raises {@link ImportException} and leaves no output.
    */

@@ -19,7 +19,14 @@ import java.util.Set;
  *
  * <p>Block references: for a requests trace, one per entry of {@code block_hashes}; for an accesses
  * trace, one per READ or WRITE row. {@code ideal_block_hit_ratio} = 1 - distinct / references, the
- * hit ratio of an infinite cache.
+ * hit ratio of an infinite cache. {@code ideal_token_hit_ratio} weighs each reference by the tokens
+ * of its block in its request ({@code block_tokens}, fewer for a request's partial last block): a
+ * reference is a hit when its hash was referenced before.
+ *
+ * <p>{@code max_context} (when asked for, requests traces): the same two ratios with every
+ * request's context cut to its first N tokens, as a model with an N-token window that keeps the
+ * prefix would see it: only the blocks that start before token N are referenced, the last of them
+ * counting the tokens before N; blocks cut away are never cached.
  *
  * <p>{@code page_checksums} says whether the pages carried CRC32 checksums: {@code verified} (every
  * page had one and all matched; a mismatch stops the read instead), {@code partial}, {@code absent}
@@ -31,6 +38,11 @@ public final class TraceInspector {
   private TraceInspector() {}
 
   public static ObjectNode inspect(Path file, Progress progress) {
+    return inspect(file, 0, progress);
+  }
+
+  /** As {@link #inspect(Path, Progress)}, adding {@code max_context} when {@code maxContextTokens > 0}. */
+  public static ObjectNode inspect(Path file, long maxContextTokens, Progress progress) {
     try (TraceReader reader = TraceReader.open(file)) {
       ObjectNode out = JsonNodeFactory.instance.objectNode();
       TraceMetadata meta = reader.metadata();
@@ -47,7 +59,7 @@ public final class TraceInspector {
       out.put("row_groups", reader.rowGroupCount());
       out.put("stored_bytes", reader.storedBytes());
       if (meta.kind() == TraceKind.REQUESTS) {
-        requests(reader, out, progress);
+        requests(reader, out, maxContextTokens, progress);
       } else {
         accesses(reader, out, progress);
       }
@@ -60,10 +72,12 @@ public final class TraceInspector {
     }
   }
 
-  private static void requests(TraceReader reader, ObjectNode out, Progress progress) {
+  private static void requests(TraceReader reader, ObjectNode out, long maxContextTokens, Progress progress) {
+    int blockTokens = reader.metadata().blockTokens();
+    HitCounter all = new HitCounter(Long.MAX_VALUE);
+    HitCounter cut = maxContextTokens > 0 ? new HitCounter(maxContextTokens) : null;
     Summary input = new Summary();
     Summary output = new Summary();
-    LongHashSet distinct = new LongHashSet(1 << 16);
     LongHashSet sessions = new LongHashSet(1024);
     Set<String> tenants = new HashSet<>();
     long refs = 0;
@@ -86,8 +100,9 @@ public final class TraceInspector {
           int e = b.hashEnd(i);
           refs += e - s;
           withHashes += e > s ? 1 : 0;
-          for (int k = s; k < e; k++) {
-            distinct.add(b.hash(k));
+          all.request(b, i, blockTokens);
+          if (cut != null) {
+            cut.request(b, i, blockTokens);
           }
           if (b.hasSessionId(i)) {
             sessions.add(b.sessionId(i));
@@ -103,13 +118,30 @@ public final class TraceInspector {
     }
     boolean prefixKnown = reader.metadata().prefixInfoKnown() && (refs > 0 || rows == 0);
     out.put("requests", rows);
-    out.put("prefix_sharing", prefixKnown ? "known" : "unknown");
+    // "synthetic": the hashes come from an importer's seeded prefix model, not from the source
+    boolean synthetic = "synthetic".equals(reader.metadata().extra().get(TraceMetadata.KEY_PREFIX_INFO));
+    out.put("prefix_sharing", !prefixKnown ? "unknown" : synthetic ? "synthetic" : "known");
     out.put("block_refs", refs);
-    out.put("distinct_blocks", distinct.size());
+    out.put("distinct_blocks", all.seen.size());
     if (prefixKnown && refs > 0) {
-      out.put("ideal_block_hit_ratio", 1.0 - (double) distinct.size() / refs);
+      out.put("ideal_block_hit_ratio", 1.0 - (double) all.seen.size() / refs);
+      out.put("ideal_token_hit_ratio", all.tokenRatio());
     } else {
       out.putNull("ideal_block_hit_ratio");
+      out.putNull("ideal_token_hit_ratio");
+    }
+    if (cut != null) {
+      ObjectNode c = out.putObject("max_context");
+      c.put("max_context_tokens", maxContextTokens);
+      c.put("block_refs", cut.refs);
+      c.put("tokens", cut.tokens);
+      if (prefixKnown && cut.refs > 0) {
+        c.put("ideal_block_hit_ratio", cut.blockRatio());
+        c.put("ideal_token_hit_ratio", cut.tokenRatio());
+      } else {
+        c.putNull("ideal_block_hit_ratio");
+        c.putNull("ideal_token_hit_ratio");
+      }
     }
     out.put("requests_with_block_hashes", withHashes);
     out.set("input_tokens", input.toJson());
@@ -174,6 +206,50 @@ public final class TraceInspector {
     out.set("tokens", tokens.toJson());
     out.put("rows_with_attn_mass", withMass);
     out.put("time_span_ns", last - first);
+  }
+
+  /**
+   * Hits of an infinite cache over requests whose contexts are cut to their first
+   * {@code maxContextTokens} tokens (Long.MAX_VALUE: not cut), by blocks and by tokens.
+   */
+  static final class HitCounter {
+    final long maxContextTokens;
+    final LongHashSet seen = new LongHashSet(1 << 16);
+    long refs;
+    long hits;
+    long tokens;
+    long hitTokens;
+
+    HitCounter(long maxContextTokens) {
+      this.maxContextTokens = maxContextTokens;
+    }
+
+    void request(RequestBatch b, int row, int blockTokens) {
+      long input = Math.min(b.inputTokens(row), maxContextTokens);
+      int start = b.hashStart(row);
+      int end = b.hashEnd(row);
+      for (int k = start; k < end; k++) {
+        long first = (long) (k - start) * blockTokens;
+        if (first >= input) {
+          break;
+        }
+        long blockTokensHere = Math.min(blockTokens, input - first);
+        refs++;
+        tokens += blockTokensHere;
+        if (!seen.add(b.hash(k))) {
+          hits++;
+          hitTokens += blockTokensHere;
+        }
+      }
+    }
+
+    double blockRatio() {
+      return refs == 0 ? 0 : (double) hits / refs;
+    }
+
+    double tokenRatio() {
+      return tokens == 0 ? 0 : (double) hitTokens / tokens;
+    }
   }
 
   /** Min, mean and max of a stream of non-negative integers. */

@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Seeded fuzzing: 1,200 inputs per importer, mutated from the real traces (for oracle-general, from a
- * generated binary file). Each import either succeeds with a valid trace, or fails with the
+ * generated binary file; for qwen-bailian, agentic-coding and burstgpt, from the hand-written
+ * fixtures under sample-traces/importers/). Each import either succeeds with a valid trace, or fails with the
  * importer's own error type and leaves no output; none hangs.
  */
 class ImporterFuzzTest {
@@ -42,6 +43,9 @@ class ImporterFuzzTest {
           + "[1700000001, [[\"BlockStored\", [13], 12, [5], 16, null, null], [\"AllBlocksCleared\"]]]\n")
           .getBytes(StandardCharsets.UTF_8);
       case KVFLOW_JSONL -> java.nio.file.Files.readAllBytes(Path.of("..", "sample-traces", "kvflow", "mixed_context.jsonl"));
+      case QWEN_BAILIAN -> Files.readAllBytes(ImportTestSupport.QWEN_BAILIAN);
+      case AGENTIC_CODING -> Files.readAllBytes(ImportTestSupport.AGENTIC_CODING);
+      case BURSTGPT -> Files.readAllBytes(ImportTestSupport.BURSTGPT);
       case ORACLE_GENERAL -> {
         ByteBuffer b = ByteBuffer.allocate(24 * 20).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < 20; i++) {
@@ -128,6 +132,18 @@ class ImporterFuzzTest {
   @ParameterizedTest
   @EnumSource(ImportFormat.class)
   void mutatedRealInputsFailCleanlyOrImportValidTraces(ImportFormat format) throws Exception {
+    fuzz(format, ImportOptions.DEFAULT);
+  }
+
+  /** The length-only formats again, with the session prefix model (and a system prompt) on. */
+  @ParameterizedTest
+  @EnumSource(value = ImportFormat.class, names = {"AZURE", "BURSTGPT", "KVFLOW_JSONL"})
+  void mutatedLengthOnlyInputsWithAPrefixModelFailCleanlyOrImportValidTraces(ImportFormat format) throws Exception {
+    assertTrue(format.create().acceptsPrefixModel());
+    fuzz(format, new ImportOptions(0, "GPU", new PrefixModel(PrefixModel.Kind.SESSION, 99, 300, 0.7)));
+  }
+
+  private void fuzz(ImportFormat format, ImportOptions options) throws Exception {
     byte[] seed = seedInput(format);
     SplittableRandom rnd = new SplittableRandom(format.ordinal() * 1_000_003L + 17);
     Path in = dir.resolve("input" + (format == ImportFormat.ORACLE_GENERAL ? ".bin" : ".txt"));
@@ -139,7 +155,7 @@ class ImporterFuzzTest {
         Files.write(in, mutated);
         Files.deleteIfExists(out);
         try {
-          ImportTestSupport.run(format, in, out);
+          ImportTestSupport.run(format, in, out, options);
           readBack(out);
           outcomes[0]++;
         } catch (ImportException e) {

@@ -39,6 +39,25 @@ class RealTraceImportTest {
     assertEquals("known", s.get("prefix_sharing").asText());
   }
 
+  /*
+   * Token-weighted and cut-context ratios of the conversation trace, as computed independently by a
+   * short Python reading of the JSONL (a block's tokens: min(512, input - 512 k); a hit when its id
+   * was seen before): 54,098,411 of 144,793,823 input tokens hit; cut to 8,192 tokens, 132,816
+   * block references (0.42046 hit) and 28,575,029 of 66,476,855 tokens hit.
+   */
+  @Test
+  void mooncakeConversationTokenAndCutContextRatiosMatchAnIndependentCount() {
+    Path out = dir.resolve("conv.parquet");
+    ImportTestSupport.run(ImportFormat.MOONCAKE, ImportTestSupport.MOONCAKE_CONVERSATION, out);
+    ObjectNode s = TraceInspector.inspect(out, 8192, Progress.NONE);
+    assertEquals(54_098_411.0 / 144_793_823, s.get("ideal_token_hit_ratio").asDouble(), 1e-12);
+    ObjectNode cut = (ObjectNode) s.get("max_context");
+    assertEquals(132_816, cut.get("block_refs").asLong());
+    assertEquals(66_476_855, cut.get("tokens").asLong());
+    assertEquals("0.42046", String.format("%.5f", cut.get("ideal_block_hit_ratio").asDouble()));
+    assertEquals(28_575_029.0 / 66_476_855, cut.get("ideal_token_hit_ratio").asDouble(), 1e-12);
+  }
+
   @Test
   void mooncakeSyntheticTrace() {
     ObjectNode s = importAndInspect(ImportFormat.MOONCAKE, ImportTestSupport.MOONCAKE_SYNTHETIC);
@@ -46,6 +65,7 @@ class RealTraceImportTest {
     assertEquals(121877, s.get("block_refs").asLong());
     assertEquals(43924, s.get("distinct_blocks").asLong());
     assertEquals("0.6396", String.format("%.4f", s.get("ideal_block_hit_ratio").asDouble()));
+    assertEquals(39_852_661.0 / 61_194_628, s.get("ideal_token_hit_ratio").asDouble(), 1e-12);
   }
 
   private static long epochNs(String csvLine) {
