@@ -1,5 +1,6 @@
 package io.kvflow.analysis.reuse;
 
+import io.kvflow.common.BadInputException;
 import io.kvflow.common.Hashing;
 import io.kvflow.common.Progress;
 import io.kvflow.trace.TraceKind;
@@ -69,7 +70,8 @@ public final class ChainStream {
   public static int blockTokens(Path trace) {
     var meta = TraceReader.readMetadata(trace);
     if (meta.kind() != TraceKind.REQUESTS) {
-      throw new IllegalArgumentException(trace + ": not a requests trace (prefix studies need request block chains)");
+      throw new BadInputException(trace + ": prefix studies (--prefix-aware, --opt) need a requests trace (request block "
+          + "chains); this is an accesses trace");
     }
     return meta.blockTokens();
   }
