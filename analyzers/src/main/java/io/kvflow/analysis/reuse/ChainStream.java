@@ -34,6 +34,8 @@ public final class ChainStream {
     public long[] rawKeys;
     public long[] pathKeys;
     public int[] tokens;
+    /** Scratch of the same length for a decoder stage (e.g. the raw keys' previous positions). */
+    public long[] scratch;
     /** Request {@code r} holds references {@code [requestEnd[r-1], requestEnd[r])} (0 for r = 0). */
     public int[] requestEnd;
     public int references;
@@ -43,6 +45,7 @@ public final class ChainStream {
       rawKeys = new long[refs];
       pathKeys = new long[refs];
       tokens = new int[refs];
+      scratch = new long[refs];
       requestEnd = new int[reqs];
     }
 
@@ -52,6 +55,7 @@ public final class ChainStream {
         rawKeys = java.util.Arrays.copyOf(rawKeys, n);
         pathKeys = java.util.Arrays.copyOf(pathKeys, n);
         tokens = java.util.Arrays.copyOf(tokens, n);
+        scratch = new long[n];
       }
     }
 
@@ -78,6 +82,14 @@ public final class ChainStream {
 
   /** Feeds every request's chain to {@code sink}, in trace order; returns the number of references. */
   public static long forEach(Path trace, ChunkSink sink, Progress progress) {
+    return forEach(trace, null, sink, progress);
+  }
+
+  /**
+   * As {@link #forEach(Path, ChunkSink, Progress)}, with {@code decoderStage} (or null) applied to
+   * every chunk on the decoding thread before {@code sink} gets it: work split over two cores.
+   */
+  public static long forEach(Path trace, ChunkSink decoderStage, ChunkSink sink, Progress progress) {
     final int chunkRefs = 1 << 16;
     final int chunkRequests = 4096;
     ArrayBlockingQueue<Chunk> full = new ArrayBlockingQueue<>(3);
@@ -89,7 +101,7 @@ public final class ChainStream {
     Throwable[] failure = {null};
     Thread producer = new Thread(() -> {
       try {
-        decode(trace, chunkRefs, chunkRequests, empty, full, progress);
+        decode(trace, chunkRefs, chunkRequests, decoderStage, empty, full, progress);
       } catch (Throwable t) {
         failure[0] = t;
       } finally {
@@ -127,7 +139,7 @@ public final class ChainStream {
     return total;
   }
 
-  private static void decode(Path trace, int chunkRefs, int chunkRequests, ArrayBlockingQueue<Chunk> empty,
+  private static void decode(Path trace, int chunkRefs, int chunkRequests, ChunkSink stage, ArrayBlockingQueue<Chunk> empty,
       ArrayBlockingQueue<Chunk> full, Progress progress) throws InterruptedException {
     try (TraceReader r = TraceReader.open(trace, List.of(TraceSchema.REQUEST_ID, TraceSchema.INPUT_TOKENS,
         TraceSchema.BLOCK_HASHES)); RequestBatch b = r.newRequestBatch(4096)) {
@@ -146,7 +158,7 @@ public final class ChainStream {
           long inputTokens = b.inputTokens(i);
           int blocks = e > s ? e - s : (int) Math.min(Integer.MAX_VALUE - 8, (inputTokens + bt - 1) / bt);
           if (c.requests == c.requestEnd.length || (c.references > 0 && c.references + blocks > chunkRefs)) {
-            full.put(c);
+            handOver(c, stage, full);
             c = empty.take();
             c.references = 0;
             c.requests = 0;
@@ -172,7 +184,14 @@ public final class ChainStream {
         rows += b.size();
         progress.update(rows, r.rowCount());
       }
-      full.put(c);
+      handOver(c, stage, full);
     }
+  }
+
+  private static void handOver(Chunk c, ChunkSink stage, ArrayBlockingQueue<Chunk> full) throws InterruptedException {
+    if (stage != null) {
+      stage.accept(c);
+    }
+    full.put(c);
   }
 }

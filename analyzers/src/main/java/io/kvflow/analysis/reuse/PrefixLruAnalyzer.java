@@ -25,6 +25,8 @@ import io.kvflow.common.LongIntHashMap;
  * memory follows the distinct blocks. Histograms are kept in blocks and in tokens.
  */
 public final class PrefixLruAnalyzer {
+  private static final int LOOK_AHEAD = 12;
+  private long sink;
   private final LongIntHashMap positionOf = new LongIntHashMap(1 << 12);
   private long[] keyAt;
   private MarkCounter marks;
@@ -57,9 +59,18 @@ public final class PrefixLruAnalyzer {
     if (lasts.length < n) {
       lasts = new int[Math.max(n, lasts.length * 2)];
     }
+    // touching the map slot a few blocks ahead lets the lookups' cache misses overlap
+    long touched = 0;
+    for (int i = 0; i < Math.min(n, LOOK_AHEAD); i++) {
+      touched += positionOf.touch(keys[from + i]);
+    }
     for (int i = 0; i < n; i++) {
+      if (i + LOOK_AHEAD < n) {
+        touched += positionOf.touch(keys[from + i + LOOK_AHEAD]);
+      }
       lasts[i] = positionOf.get(keys[from + i]);
     }
+    sink ^= touched;
     for (int i = 0; i < n; i++) {
       int last = lasts[i];
       int w = blockTokens[from + i];

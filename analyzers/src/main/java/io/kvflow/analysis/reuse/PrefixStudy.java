@@ -45,8 +45,13 @@ public final class PrefixStudy {
     ReuseDistanceAnalyzer flat = new ReuseDistanceAnalyzer();
     PrefixLruAnalyzer prefix = o.curves().contains(Curve.PREFIX_LRU) ? new PrefixLruAnalyzer() : null;
     RecordedChains recorded = o.curves().contains(Curve.OPTIMUM) ? new RecordedChains() : null;
+    // the flat distances' key half runs on the decoding thread, as in ReuseStudy
+    PositionAssigner flatKeys = new PositionAssigner(1 << 12);
     long refs = ChainStream.forEach(trace, c -> {
-      flat.access(c.rawKeys, 0, c.references);
+      System.arraycopy(c.rawKeys, 0, c.scratch, 0, c.references);
+      flatKeys.assignInPlace(c.scratch, 0, c.references);
+    }, c -> {
+      flat.acceptPositions(c.scratch, 0, c.references);
       for (int r = 0; r < c.requests; r++) {
         int from = c.requestStart(r);
         int to = c.requestEnd[r];
