@@ -7,16 +7,15 @@ import io.kvflow.common.LongIntHashMap;
  *
  * <p>The cache (docs/reuse.md): a request looks up its chain b0..b(n-1) and hits the longest cached
  * prefix; it then touches the chain in order (b0 first, so the tail is the most recent) and admits
- * the blocks it missed; to make room it evicts the least recently used <em>leaf</em> (a block no
+ * the blocks it missed; to make room it evicts the least recently touched <em>leaf</em> (a block no
  * cached block extends), never the parent of the block being admitted; with no such leaf the block
- * and the rest of the chain are not admitted. This is a stack algorithm: the cache of C blocks
- * holds exactly the first C blocks of the order "most recent request that used the block, then
- * shallower first". Every block of a request is used by that request, so a block's key is the
- * index of the last request whose chain contains it; ancestors rank above descendants. So a
- * block's distance (the number of blocks ranked above it when the request starts) is its LRU
- * stack distance in the stream where each request's chain is <em>reversed</em> and the request's
- * reads all happen before its writes: it hits in a cache of C blocks iff distance < C, and
- * distances grow along a chain, so the hits of a request are a prefix of its chain.
+ * and the rest of the chain are not admitted. This is a stack algorithm: rank the blocks by the
+ * last request whose chain contained them, then shallower first; the cache of C blocks holds exactly
+ * the C highest-ranked blocks (the proof is in docs/reuse.md: cached leaves are pairwise unrelated,
+ * so the least recently touched leaf is the lowest-ranked cached block). A block's distance is the
+ * number of blocks ranked above it when its request starts (its ancestors in the chain were above it
+ * already); it hits in a cache of C blocks iff its distance is below C, and distances grow along a
+ * chain, so a request's hits are a prefix of its chain.
  *
  * <p>Counting: as {@link ReuseDistanceAnalyzer}, marks at positions over a {@link MarkCounter}
  * (bitmap plus Fenwick tree), one live mark per block at its latest position; a request first
