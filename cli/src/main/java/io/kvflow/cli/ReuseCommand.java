@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code kvflow reuse TRACE [--sizes ...] [--shards-rate R | --shards-max N] --out DIR}. */
+/** {@code kvflow reuse TRACE [--sizes ...] [--shards-rate R | --shards-max N] [--prefix-aware] [--opt] --out DIR}. */
 @Command(name = "reuse", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = {"Reuse-distance study: exact (or SHARDS-sampled) stack distances, reuse times and the LRU "
         + "miss-ratio curve, optionally the prefix-aware LRU and offline-optimum curves; writes DIR/reuse.json and "

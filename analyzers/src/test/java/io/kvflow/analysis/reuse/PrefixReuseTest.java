@@ -315,4 +315,18 @@ class PrefixReuseTest {
     assertEquals(hits, all.hitBlocks());
     assertEquals(tokens, all.hitTokens());
   }
+
+  @Test
+  void prefixStudyKeepsTheFlatStudyAndIsDeterministic() {
+    List<Long> sizes = List.of(100L, 1000L);
+    var plain = ReuseStudy.run(TenantReuseTest.CHAT, new ReuseStudy.Options(ReuseStudy.Sampling.EXACT, 1, 0, 1, sizes, null),
+        io.kvflow.common.Progress.NONE);
+    PrefixStudy.Options o = new PrefixStudy.Options(sizes, java.util.EnumSet.allOf(PrefixStudy.Curve.class), 0);
+    var prefix = PrefixStudy.run(TenantReuseTest.CHAT, o, io.kvflow.common.Progress.NONE);
+    for (String f : new String[] {"accesses", "cold_misses", "distinct_blocks", "histogram", "reuse_time_log2", "mrc"}) {
+      assertEquals(plain.get(f), prefix.get(f), f);
+    }
+    assertEquals(prefix, PrefixStudy.run(TenantReuseTest.CHAT, o, io.kvflow.common.Progress.NONE), "same trace, same study");
+    assertEquals(prefix.get("accesses").asLong(), prefix.path("prefix_aware").path("references").asLong());
+  }
 }
