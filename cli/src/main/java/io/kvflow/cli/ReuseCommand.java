@@ -1,6 +1,8 @@
 package io.kvflow.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvflow.analysis.reuse.ChainStream;
+import io.kvflow.analysis.reuse.PrefixStudy;
 import io.kvflow.analysis.reuse.ReuseStudy;
 import io.kvflow.common.AtomicOutput;
 import io.kvflow.common.BadInputException;
@@ -20,10 +22,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code kvflow reuse TRACE [--sizes ...] [--shards-rate R | --shards-max N] --out DIR}. */
+/** {@code kvflow reuse TRACE [--sizes ...] [--shards-rate R | --shards-max N] [--prefix-aware] [--opt] --out DIR}. */
 @Command(name = "reuse", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = {"Reuse-distance study: exact (or SHARDS-sampled) stack distances, reuse times and the LRU "
-        + "miss-ratio curve; writes DIR/reuse.json and DIR/mrc.csv."})
+        + "miss-ratio curve, optionally the prefix-aware LRU and offline-optimum curves; writes DIR/reuse.json and "
+        + "DIR/mrc.csv."})
 final class ReuseCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -79,6 +82,14 @@ final class ReuseCommand implements Callable<Integer> {
   @Option(names = "--target", paramLabel = "HIT", description = "also the smallest LRU cache whose hit ratio reaches HIT "
       + "in [0, 1] (blocks, and bytes with --preset), or the ceiling (the ideal hit ratio) when no cache does")
   Double target;
+
+  @Option(names = "--prefix-aware", description = "also the prefix-aware LRU curve (blocks and tokens): a cache that "
+      + "evicts only leaves of the prefix tree and hits a request's longest cached prefix (requests traces; exact)")
+  boolean prefixAware;
+
+  @Option(names = "--opt", description = "also the offline optima: flat OPT (Belady) and tree-OPT (prefix-closed), one "
+      + "simulation a doubling of size plus --sizes (requests traces; exact; holds the trace in memory)")
+  boolean opt;
 
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "out", description = "output directory [default: out]")
   Path out;
@@ -144,6 +155,21 @@ final class ReuseCommand implements Callable<Integer> {
       throw new BadInputException("option --engine " + engine.name().toLowerCase(Locale.ROOT)
           + ": needs --partitions P (each partition's distances are computed as one task)");
     }
+    java.util.EnumSet<PrefixStudy.Curve> curves = java.util.EnumSet.noneOf(PrefixStudy.Curve.class);
+    if (prefixAware) {
+      curves.add(PrefixStudy.Curve.PREFIX_LRU);
+    }
+    if (opt) {
+      curves.add(PrefixStudy.Curve.OPTIMUM);
+    }
+    if (!curves.isEmpty()) {
+      String which = prefixAware ? "--prefix-aware" : "--opt";
+      if (mode != ReuseStudy.Sampling.EXACT || perTenant || policy != null || engine != Engine.LOCAL) {
+        throw new BadInputException("option " + which + ": exact local studies only (without SHARDS, --partitions, "
+            + "--per-tenant, --policy or --engine spark)");
+      }
+      ChainStream.blockTokens(Path.of(trace));
+    }
     ObjectNode study;
     List<Warning> warnings;
     Path localTrace = local ? Path.of(trace) : null;
@@ -153,8 +179,12 @@ final class ReuseCommand implements Callable<Integer> {
         study = cluster.partitionedReuse(trace, max, seed, blocks);
       } else {
         try (TerminalProgress progress = new TerminalProgress("reuse", quiet)) {
-          study = ReuseStudy.run(Path.of(trace), new ReuseStudy.Options(mode, rate, max, seed, blocks, p, perTenant,
-              target == null ? Double.NaN : target), progress);
+          double targetHit = target == null ? Double.NaN : target;
+          study = curves.isEmpty()
+              ? ReuseStudy.run(Path.of(trace), new ReuseStudy.Options(mode, rate, max, seed, blocks, p, perTenant,
+                  targetHit), progress)
+              : PrefixStudy.run(Path.of(trace), new PrefixStudy.Options(blocks, curves,
+                  Sizes.blockBytes(preset, blockTokens), targetHit), progress);
         }
       }
       warnings = local ? new ArrayList<>(WarningRules.trace(Path.of(trace).getFileName().toString(),
