@@ -169,6 +169,13 @@ class ReportLayoutBrowserTest {
     String text = Files.readString(out.resolve("report.html"));
     assertTrue(text.contains("Reuse distances"), "reuse-distance histogram");
     assertLaidOut(out.resolve("report.html"), "reuse");
+    // the prefix-aware and optimal curves on a bytes axis, with a target
+    Path prefix = dir.resolve("reuse-prefix");
+    r = CliTestSupport.run("reuse", CHAT.toString(), "--prefix-aware", "--opt", "--preset", "llama-3-8b", "--target", "0.5",
+        "--out", prefix.toString(), "-q");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(Files.readString(prefix.resolve("report.html")).contains("tree-OPT"), "the optima on the chart");
+    assertLaidOut(prefix.resolve("report.html"), "reuse-prefix");
   }
 
   @Test

@@ -73,8 +73,7 @@ final class StudyView {
     List<double[]> pts = new ArrayList<>();
     for (int b = 0; b < bins.size(); b++) {
       cats.add(b == 0 ? "0" : Unit.COUNT.format(Math.pow(2, b - 1)) + "+");
-      long v = bins.get(b).asLong();
-      pts.add(new double[] {b, v > 0 ? v : Double.NaN});
+      pts.add(new double[] {b, bins.get(b).asLong()}); // a zero shows as "0" on the log axis
     }
     sb.append(Svg.bars(title + " (log2 bins)", Svg.Axis.counting("references", "references", true),
         what + " (" + countOf + ", bin lower bound)", cats, List.of(new Svg.Series("references", pts))));
