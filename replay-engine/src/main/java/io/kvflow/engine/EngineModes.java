@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * The engine replay modes, which replace the generic expansion and tiers: their own counts, and the
  * generic result's figures derived from them (a tier's accesses are full prompt blocks looked up at
- * first admission, its hits the blocks found there), so report.json keeps one shape. Listeners see
+ * first admission, a partial last block included, its hits the blocks found there), so report.json keeps one shape. Listeners see
  * only {@link ReplayListener#finished}: no access events are emitted.
  */
 final class EngineModes {
@@ -27,7 +27,7 @@ final class EngineModes {
     VllmCounts c = o.counts();
     int b = c.blockTokens();
     long blockBytes = config.model().blockBytesPerLayer(b) * config.model().layers();
-    long queriedBlocks = c.promptTokens() / b;
+    long queriedBlocks = c.promptBlocks();
     long gpuHits = c.gpuHitTokens() / b;
     long cpuHits = c.cpuHitTokens() / b;
     List<TierResult> tiers = new ArrayList<>();

@@ -8,6 +8,7 @@ package io.kvflow.engine.vllm;
  * @param blockTokens tokens of one block (the trace's block size)
  * @param requests requests admitted
  * @param skippedTooLarge requests whose prompt and output need more blocks than the pool has (never admitted)
+ * @param promptBlocks prompt blocks of the admitted requests (a partial last block counts)
  * @param promptTokens prompt tokens of the admitted requests ({@code vllm:prefix_cache_queries})
  * @param gpuHitTokens of which found in the GPU pool at first admission ({@code vllm:prefix_cache_hits})
  * @param cpuHitTokens of which loaded from the CPU tier at first admission
@@ -25,6 +26,6 @@ package io.kvflow.engine.vllm;
  * @param cpuEvictions blocks the CPU tier evicted
  */
 public record VllmCounts(long capacityBlocks, long cpuCapacityBlocks, int blockTokens, long requests, long skippedTooLarge,
-    long promptTokens, long gpuHitTokens, long cpuHitTokens, long computedTokens, long resumedQueryTokens,
+    long promptBlocks, long promptTokens, long gpuHitTokens, long cpuHitTokens, long computedTokens, long resumedQueryTokens,
     long resumedHitTokens, long generatedTokens, long preemptions, long steps, double usageMean, double usagePeak,
     long evictions, long cpuLoadBlocks, long cpuStoreBlocks, long cpuEvictions) {}

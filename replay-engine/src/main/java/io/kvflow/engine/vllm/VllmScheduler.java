@@ -65,6 +65,7 @@ public final class VllmScheduler {
   private final long[] poolCounters = new long[4];
   private long requests;
   private long skippedTooLarge;
+  private long promptBlocks;
   private long promptTokenSum;
   private long gpuHitTokens;
   private long cpuHitTokens;
@@ -142,7 +143,8 @@ public final class VllmScheduler {
   public VllmCounts counts(long cpuCapacityBlocks) {
     pool.counters(poolCounters);
     long computedTokens = promptTokenSum - gpuHitTokens - cpuHitTokens;
-    return new VllmCounts(capacityBlocks, cpuCapacityBlocks, blockTokens, requests, skippedTooLarge, promptTokenSum,
+    return new VllmCounts(capacityBlocks, cpuCapacityBlocks, blockTokens, requests, skippedTooLarge, promptBlocks,
+        promptTokenSum,
         gpuHitTokens, cpuHitTokens, computedTokens, resumedQueryTokens, resumedHitTokens, generatedTokens, preemptions,
         steps, steps == 0 ? 0 : usageSum / steps, usagePeak, poolCounters[0], poolCounters[1], poolCounters[2],
         poolCounters[3]);
@@ -209,6 +211,7 @@ public final class VllmScheduler {
         admittedOnce[seq] = true;
         requests++;
         promptTokenSum += promptTokens[seq];
+        promptBlocks += blocksOf(promptTokens[seq]);
         gpuHitTokens += (long) hit * blockTokens;
         cpuHitTokens += (long) load * blockTokens;
       }
