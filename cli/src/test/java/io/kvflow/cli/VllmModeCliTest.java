@@ -132,6 +132,13 @@ class VllmModeCliTest {
         {String.format(tiers, "lru") + ", \"preemption\": \"swap\"", "$.preemption"},
         {String.format(tiers, "lru") + ", \"expansion\": \"prefix\"", "$.expansion"},
         {String.format(tiers, "lru") + ", \"placement\": \"block-layer\"", "$.placement"},
+        {String.format(tiers, "lru") + ", \"finished_requests\": \"free\"", "$.finished_requests"},
+        {String.format(tiers, "lru") + ", \"hierarchy\": \"inclusive\"", "$.hierarchy"},
+        {"\"tiers\": [{\"name\": \"hbm\", \"kind\": \"hbm\", \"capacity_blocks\": 500, \"admission\": \"never\"}]",
+            "$.tiers[0].admission"},
+        {"\"tiers\": [{\"name\": \"a\", \"kind\": \"hbm\", \"capacity_blocks\": 500}, {\"name\": \"b\", \"kind\": "
+            + "\"dram\", \"capacity_blocks\": 500}, {\"name\": \"c\", \"kind\": \"ssd\", \"capacity_blocks\": 500}]",
+            "$.tiers"},
     };
     for (Object[] k : cases) {
       Path c = config((String) k[0]);

@@ -180,7 +180,7 @@ final class ConfigRules {
    * counts without time; settings that would have no effect there are refused, naming their path.
    */
   static void engine(EngineKind engine, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement, TimingSpec timing,
-      Expansion expansion, Preemption preemption, OffloadSpec offload) {
+      Expansion expansion, FinishedRequests finished, Preemption preemption, OffloadSpec offload) {
     if (engine == EngineKind.GENERIC) {
       return;
     }
@@ -193,6 +193,13 @@ final class ConfigRules {
       if (tiers.get(i).policy() != PolicyKind.LRU) {
         throw ConfigException.at("$.tiers[" + i + "].policy", mode + " evicts by the engine's own order (the GPU "
             + "pool's free queue, LRU on the CPU tier); remove the policy or set \"lru\"");
+      }
+      if (tiers.get(i).admission() != AdmissionKind.ALWAYS) {
+        throw ConfigException.at("$.tiers[" + i + "].admission", mode + " caches every full block it computes (GPU) "
+            + "and every block the GPU evicts (CPU); remove \"admission\"");
+      }
+      if (tiers.get(i).codec() != null && tiers.get(i).codec().kind() != CodecKind.NONE) {
+        throw ConfigException.at("$.tiers[" + i + "].codec", mode + " stores blocks uncompressed; remove \"codec\"");
       }
     }
     if (hierarchy != Hierarchy.EXCLUSIVE) {
@@ -210,6 +217,10 @@ final class ConfigRules {
     if (expansion != Expansion.FULL) {
       throw ConfigException.at("$.expansion", mode + " runs vLLM's scheduler over prefill and decode; remove "
           + "\"expansion\"");
+    }
+    if (finished != FinishedRequests.CACHE) {
+      throw ConfigException.at("$.finished_requests", mode + " keeps a finished request's blocks cached in the free "
+          + "queue, as vLLM does; remove \"finished_requests\"");
     }
     if (preemption != Preemption.RECOMPUTE) {
       throw ConfigException.at("$.preemption", mode + " preempts by recompute, as vLLM v1 does; remove "

@@ -79,7 +79,7 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     ConfigRules.readFilters(tiers, sparse, discard, codecRule);
     ConfigRules.timing(tiers, timing);
     ConfigRules.weightsFit(model, tiers, timing);
-    ConfigRules.engine(engine, tiers, hierarchy, placement, timing, expansion, preemption, offload);
+    ConfigRules.engine(engine, tiers, hierarchy, placement, timing, expansion, finished, preemption, offload);
   }
 
   /**
