@@ -173,5 +173,12 @@ final class ReplayCommand implements Callable<Integer> {
       out.printf("prefix cache: block hit ratio %.4f, token hit ratio %.4f%s%n", r.prefixBlockHitRatio(),
           r.prefixTokenHitRatio(), r.trace().prefixInfoKnown() ? "" : " (trace has no prefix information: no sharing assumed)");
     }
+    var e = r.engine();
+    if (e != null) {
+      out.printf("vllm: prompt tokens %d = GPU hits %d + CPU loads %d + computed %d; preemptions %d; "
+          + "KV usage mean %.3f, peak %.3f%s%n", e.promptTokens(), e.gpuHitTokens(), e.cpuHitTokens(), e.computedTokens(),
+          e.preemptions(), e.usageMean(), e.usagePeak(),
+          e.skippedTooLarge() == 0 ? "" : "; " + e.skippedTooLarge() + " requests larger than the GPU pool left out");
+    }
   }
 }
