@@ -94,6 +94,13 @@ final class ReplayCommand implements Callable<Integer> {
       set.commit();
     }
     spec.commandLine().getOut().print(io.kvflow.analysis.report.TextSummary.render(o.report(), TerminalText::escape));
+    var e = o.result().engine();
+    if (e != null) {
+      spec.commandLine().getOut().printf("vllm: prompt tokens %,d = GPU hits %,d + CPU loads %,d + computed %,d; "
+          + "preemptions %,d; KV usage mean %.3f, peak %.3f%s%n", e.promptTokens(), e.gpuHitTokens(), e.cpuHitTokens(),
+          e.computedTokens(), e.preemptions(), e.usageMean(), e.usagePeak(), e.skippedTooLarge() == 0 ? ""
+              : "; " + e.skippedTooLarge() + " requests larger than the GPU pool left out");
+    }
     spec.commandLine().getOut().flush();
     Warning.print(spec.commandLine().getErr(), o.warnings());
     if (!quiet) {

@@ -134,6 +134,10 @@ final class ReplayRun {
         io.kvflow.trace.parquet.TraceReader.readMetadata(trace), c, result, range[0], range[1] - range[0]);
     Warning.addTo(report, warnings);
     ReplayReport.write(out.resolve("report.json"), report);
+    if (result.engine() != null) {
+      io.kvflow.analysis.report.PrometheusText.write(out.resolve("metrics.prom"),
+          io.kvflow.analysis.report.PrometheusText.vllm(result.engine(), c.model().name()));
+    }
     HtmlReport.write(out.resolve("report.html"), report, "KVFlow replay: " + trace.getFileName() + " (" + configName + ")");
     return new Outcome(result, report, warnings);
   }

@@ -39,6 +39,9 @@ public final class ReplayEngine {
     }
     TraceMetadata meta = TraceReader.readMetadata(trace);
     config.checkApplies(meta.kind(), meta.blockTokens());
+    if (config.engine() == io.kvflow.engine.spec.EngineKind.VLLM) {
+      return EngineModes.vllm(trace, config, listeners, progress);
+    }
     int blockTokens = meta.blockTokens();
     long unitBytes = config.model().blockBytesPerLayer(blockTokens);
     int layers = config.model().layers();

@@ -17,9 +17,15 @@ import java.util.List;
  * @param compression what the tiers' codecs saved and cost
  * @param sparse what sparse reads or discard kept (null for dense reads)
  * @param occupancy samples of {accesses so far, units resident in each tier, simulated ns (-1 without timing)}
+ * @param engine what an engine mode counted in its own terms ({@code "engine": "vllm"}), or null
  */
 public record ReplayResult(TraceResult trace, ResidencyResult residency, ScheduleResult schedule, TimeResult time,
-    CompressionResult compression, SparseResult sparse, List<long[]> occupancy) {
+    CompressionResult compression, SparseResult sparse, List<long[]> occupancy, io.kvflow.engine.vllm.VllmCounts engine) {
+
+  public ReplayResult(TraceResult trace, ResidencyResult residency, ScheduleResult schedule, TimeResult time,
+      CompressionResult compression, SparseResult sparse, List<long[]> occupancy) {
+    this(trace, residency, schedule, time, compression, sparse, occupancy, null);
+  }
 
   /**
    * @param kind requests or accesses

@@ -74,6 +74,7 @@ public final class ReplayReport {
       prefix.put("input_token_hits", r.residency().inputTokenHits());
       prefix.put("token_hit_ratio", r.prefixTokenHitRatio());
     }
+    EngineReport.add(root, r.engine());
     if (!r.occupancy().isEmpty()) {
       ObjectNode occ = root.putObject("occupancy");
       boolean timed = r.time() != null;

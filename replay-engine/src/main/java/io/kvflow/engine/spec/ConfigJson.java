@@ -83,6 +83,9 @@ public final class ConfigJson {
     n.put("max_batched_tokens", c.maxBatchedTokens());
     n.put("wait_for_memory", c.waitForMemory());
     n.put("preemption", ReplayConfig.lower(c.preemption()));
+    if (c.engine() != EngineKind.GENERIC) {
+      n.put("engine", ReplayConfig.lower(c.engine()));
+    }
     if (c.codecRule() != null) {
       ObjectNode r = n.putObject("codec_rule");
       r.put("recent_window", c.codecRule().recentWindow());

@@ -174,6 +174,64 @@ final class ConfigRules {
    * (which follows the scheduler's admissions) do not apply. Batch sizes are not refused there: a
    * shipped config describes a serving system and serves both kinds.
    */
+  /**
+   * The engine modes: {@code vllm} models one GPU block pool and at most one CPU offload tier below
+   * it, whole blocks, vLLM's own scheduler (recompute preemption) and its own eviction order, and it
+   * counts without time; settings that would have no effect there are refused, naming their path.
+   */
+  static void engine(EngineKind engine, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement, TimingSpec timing,
+      Expansion expansion, FinishedRequests finished, Preemption preemption, OffloadSpec offload) {
+    if (engine == EngineKind.GENERIC) {
+      return;
+    }
+    String mode = "\"engine\": \"" + ReplayConfig.lower(engine) + "\"";
+    if (tiers.size() > 2) {
+      throw ConfigException.at("$.tiers", mode + " models the GPU block pool (the first tier) and at most one CPU "
+          + "offload tier below it; this config has " + tiers.size() + " tiers; remove the others");
+    }
+    for (int i = 0; i < tiers.size(); i++) {
+      if (tiers.get(i).policy() != PolicyKind.LRU) {
+        throw ConfigException.at("$.tiers[" + i + "].policy", mode + " evicts by the engine's own order (the GPU "
+            + "pool's free queue, LRU on the CPU tier); remove the policy or set \"lru\"");
+      }
+      if (tiers.get(i).admission() != AdmissionKind.ALWAYS) {
+        throw ConfigException.at("$.tiers[" + i + "].admission", mode + " caches every full block it computes (GPU) "
+            + "and every block the GPU evicts (CPU); remove \"admission\"");
+      }
+      if (tiers.get(i).codec() != null && tiers.get(i).codec().kind() != CodecKind.NONE) {
+        throw ConfigException.at("$.tiers[" + i + "].codec", mode + " stores blocks uncompressed; remove \"codec\"");
+      }
+    }
+    if (hierarchy != Hierarchy.EXCLUSIVE) {
+      throw ConfigException.at("$.hierarchy", mode + " stores a block on the CPU tier when the GPU pool evicts it "
+          + "(docs/engines.md); remove \"hierarchy\"");
+    }
+    if (placement != Placement.BLOCK) {
+      throw ConfigException.at("$.placement", mode + " allocates whole blocks (all layers together); remove "
+          + "\"placement\"");
+    }
+    if (timing != null) {
+      throw ConfigException.at("$.engine", mode + " counts blocks and tokens without time in this version; remove "
+          + "\"hardware\" (and the timing settings) or use the generic engine");
+    }
+    if (expansion != Expansion.FULL) {
+      throw ConfigException.at("$.expansion", mode + " runs vLLM's scheduler over prefill and decode; remove "
+          + "\"expansion\"");
+    }
+    if (finished != FinishedRequests.CACHE) {
+      throw ConfigException.at("$.finished_requests", mode + " keeps a finished request's blocks cached in the free "
+          + "queue, as vLLM does; remove \"finished_requests\"");
+    }
+    if (preemption != Preemption.RECOMPUTE) {
+      throw ConfigException.at("$.preemption", mode + " preempts by recompute, as vLLM v1 does; remove "
+          + "\"preemption\" and \"wait_for_memory\"");
+    }
+    if (offload.range() != OffloadSpec.Range.NONE) {
+      throw ConfigException.at("$.offload", mode + " offloads by its CPU tier's store rule, not a token range; "
+          + "remove \"offload\"");
+    }
+  }
+
   static void applies(ReplayConfig c, TraceKind kind) {
     if (kind == TraceKind.REQUESTS) {
       String why = "applies to accesses traces only (it works on the recorded reads of one request, step and layer, "
@@ -197,6 +255,11 @@ final class ConfigRules {
       return;
     }
     String where = "to an accesses trace (it is replayed as recorded, with its own batches and FREE rows)";
+    if (c.engine() != EngineKind.GENERIC) {
+      throw ConfigException.at("$.engine", "\"" + ReplayConfig.lower(c.engine()) + "\" applies to requests traces "
+          + "only (the engine schedules requests and looks up their prompt blocks); this is an accesses trace; remove "
+          + "it or import a requests trace");
+    }
     if (c.expansion() != Expansion.FULL) {
       throw ConfigException.at("$.expansion", ReplayConfig.lower(c.expansion()) + " applies to requests traces only; "
           + "an accesses trace is replayed as recorded; remove it");

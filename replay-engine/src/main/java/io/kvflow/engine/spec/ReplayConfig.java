@@ -27,16 +27,25 @@ import java.util.Locale;
  * @param discard which tokens are dropped for good
  * @param codecRule the distance rule for data read from lower tiers, or null
  * @param offload the token range of every layer's context kept in a lower tier (requests traces)
+ * @param engine the cache model: the generic tiers, or an engine's own rules (requests traces)
  */
 public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
     FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing, long maxBatchedTokens,
-    boolean waitForMemory, Preemption preemption, SparseSpec sparse, DiscardSpec discard, CodecRule codecRule, OffloadSpec offload) {
+    boolean waitForMemory, Preemption preemption, SparseSpec sparse, DiscardSpec discard, CodecRule codecRule, OffloadSpec offload, EngineKind engine) {
 
   /** The largest batch. */
   public static final int MAX_BATCH = 1_000_000;
 
   /** The most tiers a configuration may have (five kinds of memory, several of a kind). */
   public static final int MAX_TIERS = 16;
+
+  public ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
+      FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing, long maxBatchedTokens,
+      boolean waitForMemory, Preemption preemption, SparseSpec sparse, DiscardSpec discard, CodecRule codecRule,
+      OffloadSpec offload) {
+    this(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory,
+        preemption, sparse, discard, codecRule, offload, EngineKind.GENERIC);
+  }
 
   public ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
       FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing, long maxBatchedTokens,
@@ -59,6 +68,9 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     if (offload == null) {
       offload = OffloadSpec.NONE;
     }
+    if (engine == null) {
+      engine = EngineKind.GENERIC;
+    }
     if (offload.tier() >= tiers.size()) {
       throw ConfigException.at("$.offload.tier", "tier " + offload.tier() + " is not one of the " + tiers.size() + " tiers");
     }
@@ -67,6 +79,7 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     ConfigRules.readFilters(tiers, sparse, discard, codecRule);
     ConfigRules.timing(tiers, timing);
     ConfigRules.weightsFit(model, tiers, timing);
+    ConfigRules.engine(engine, tiers, hierarchy, placement, timing, expansion, finished, preemption, offload);
   }
 
   /**
@@ -103,7 +116,7 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
   }
 
   public ReplayConfig withTiers(List<TierConfig> t) {
-    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload);
+    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine);
   }
 
   /** This config with the first tier's policy replaced. */
@@ -114,15 +127,15 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
   }
 
   public ReplayConfig withModel(ModelSpec m) {
-    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload);
+    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine);
   }
 
   public ReplayConfig withTiming(TimingSpec t) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine);
   }
 
   public ReplayConfig withExpansion(Expansion e) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine);
   }
 
   static <E extends Enum<E>> String lower(E e) {
@@ -182,8 +195,9 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     DiscardSpec discard = DiscardSpec.bind(n);
     CodecRule rule = CodecRule.bind(n);
     OffloadSpec offload = OffloadSpec.bind(n, tiers);
+    EngineKind engine = n.choice("engine", EngineKind.values(), ReplayConfig::lower, EngineKind.GENERIC);
     n.finish();
     return new ReplayConfig(model, tiers, h, p, f, e, batch, seed, timing, batchedTokens, wait, pre, sparse, discard, rule,
-        offload);
+        offload, engine);
   }
 }

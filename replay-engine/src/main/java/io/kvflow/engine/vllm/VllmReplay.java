@@ -1,0 +1,95 @@
+package io.kvflow.engine.vllm;
+
+import io.kvflow.common.LongHashSet;
+import io.kvflow.common.Progress;
+import io.kvflow.engine.spec.ReplayConfig;
+import io.kvflow.engine.spec.TierConfig;
+import io.kvflow.trace.batch.RequestBatch;
+import io.kvflow.trace.parquet.TraceReader;
+import java.nio.file.Path;
+
+/**
+ * Replays a requests trace in {@code "engine": "vllm"} mode: the trace's rows, in file order, go
+ * through {@link VllmScheduler} over a {@link VllmBlockPool} whose capacity is the first tier's
+ * (in whole blocks of the trace's block size) and whose CPU tier is the second tier, if any.
+ * Streaming: one batch of rows, plus the running and waiting requests.
+ */
+public final class VllmReplay {
+  /** What the trace held and what the engine counted. */
+  public record Outcome(long requests, long blockRefs, long distinctBlocks, VllmCounts counts) {}
+
+  private VllmReplay() {}
+
+  /** The capacity in whole blocks of tier {@code index} for blocks of {@code blockTokens} tokens. */
+  public static int capacityBlocks(ReplayConfig config, int index, int blockTokens) {
+    TierConfig t = config.tiers().get(index);
+    if (t.capacityBlocks() > 0) {
+      return Math.toIntExact(t.capacityBlocks());
+    }
+    long blockBytes = config.model().blockBytesPerLayer(blockTokens) * config.model().layers();
+    return Math.toIntExact(t.tier().capacityBytes() / blockBytes);
+  }
+
+  public static Outcome run(Path trace, ReplayConfig config, VllmObserver observer, Progress progress) {
+    try (TraceReader r = TraceReader.open(trace); RequestBatch b = r.newRequestBatch(4096)) {
+      int blockTokens = r.metadata().blockTokens();
+      int gpu = capacityBlocks(config, 0, blockTokens);
+      int cpu = config.tiers().size() > 1 ? capacityBlocks(config, 1, blockTokens) : 0;
+      VllmBlockPool pool = new VllmBlockPool(gpu, cpu);
+      VllmScheduler scheduler = new VllmScheduler(pool, gpu, blockTokens, config.maxBatch(), config.maxBatchedTokens(),
+          observer);
+      Rows rows = new Rows(r, b, progress);
+      scheduler.run(rows);
+      progress.update(rows.read, r.rowCount());
+      pool.checkInvariants();
+      return new Outcome(rows.read, rows.blockRefs, rows.distinct.size(), scheduler.counts(cpu));
+    }
+  }
+
+  /** Rows of the trace handed to the scheduler one at a time, their hashes copied into one reused array. */
+  private static final class Rows implements RequestSource {
+    private final TraceReader reader;
+    private final RequestBatch batch;
+    private final Progress progress;
+    private final long total;
+    private final LongHashSet distinct = new LongHashSet(1 << 12);
+    private long[] scratch = new long[256];
+    private int row;
+    private long read;
+    private long blockRefs;
+
+    Rows(TraceReader reader, RequestBatch batch, Progress progress) {
+      this.reader = reader;
+      this.batch = batch;
+      this.progress = progress;
+      this.total = reader.rowCount();
+    }
+
+    @Override
+    public boolean pull(VllmScheduler scheduler) {
+      while (row == batch.size()) {
+        if (!reader.next(batch)) {
+          return false;
+        }
+        row = 0;
+      }
+      int start = batch.hashStart(row);
+      int n = batch.hashEnd(row) - start;
+      if (scratch.length < n) {
+        scratch = new long[Math.max(n, scratch.length * 2)];
+      }
+      for (int k = 0; k < n; k++) {
+        long h = batch.hash(start + k);
+        scratch[k] = h;
+        distinct.add(h);
+      }
+      blockRefs += n;
+      scheduler.enqueue(batch.requestId(row), batch.inputTokens(row), batch.outputTokens(row), scratch, 0, n);
+      row++;
+      if ((++read & 1023) == 0) {
+        progress.update(read, total);
+      }
+      return true;
+    }
+  }
+}
