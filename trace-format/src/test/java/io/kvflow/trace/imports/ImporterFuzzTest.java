@@ -46,6 +46,8 @@ class ImporterFuzzTest {
       case QWEN_BAILIAN -> Files.readAllBytes(ImportTestSupport.QWEN_BAILIAN);
       case AGENTIC_CODING -> Files.readAllBytes(ImportTestSupport.AGENTIC_CODING);
       case BURSTGPT -> Files.readAllBytes(ImportTestSupport.BURSTGPT);
+      case MOONCAKE_SESSIONS -> Files.readAllBytes(ImportTestSupport.MOONCAKE_SESSIONS);
+      case MOONCAKE_SESSIONS_DELTA -> Files.readAllBytes(ImportTestSupport.MOONCAKE_SESSIONS_DELTA);
       case ORACLE_GENERAL -> {
         ByteBuffer b = ByteBuffer.allocate(24 * 20).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < 20; i++) {
