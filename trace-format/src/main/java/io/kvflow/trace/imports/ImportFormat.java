@@ -14,7 +14,9 @@ public enum ImportFormat {
   AGENTIC_CODING(AgenticCodingImporter::new),
   BURSTGPT(BurstGptImporter::new),
   MOONCAKE_SESSIONS(() -> new MooncakeSessionsImporter(MooncakeSessionsImporter.HashForm.FULL)),
-  MOONCAKE_SESSIONS_DELTA(() -> new MooncakeSessionsImporter(MooncakeSessionsImporter.HashForm.DELTA));
+  MOONCAKE_SESSIONS_DELTA(() -> new MooncakeSessionsImporter(MooncakeSessionsImporter.HashForm.DELTA)),
+  COPILOT_SESSIONS(CopilotSessionsImporter::new),
+  AZURE_MULTIMODAL(AzureMultimodalImporter::new);
 
   private final Supplier<TraceImporter> factory;
 

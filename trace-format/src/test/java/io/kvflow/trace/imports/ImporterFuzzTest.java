@@ -46,6 +46,8 @@ class ImporterFuzzTest {
       case QWEN_BAILIAN -> Files.readAllBytes(ImportTestSupport.QWEN_BAILIAN);
       case AGENTIC_CODING -> Files.readAllBytes(ImportTestSupport.AGENTIC_CODING);
       case BURSTGPT -> Files.readAllBytes(ImportTestSupport.BURSTGPT);
+      case AZURE_MULTIMODAL -> Files.readAllBytes(ImportTestSupport.AZURE_MULTIMODAL);
+      case COPILOT_SESSIONS -> Files.readAllBytes(ImportTestSupport.COPILOT_SESSIONS);
       case MOONCAKE_SESSIONS -> Files.readAllBytes(ImportTestSupport.MOONCAKE_SESSIONS);
       case MOONCAKE_SESSIONS_DELTA -> Files.readAllBytes(ImportTestSupport.MOONCAKE_SESSIONS_DELTA);
       case ORACLE_GENERAL -> {
@@ -139,7 +141,7 @@ class ImporterFuzzTest {
 
   /** The length-only formats again, with the session prefix model (and a system prompt) on. */
   @ParameterizedTest
-  @EnumSource(value = ImportFormat.class, names = {"AZURE", "BURSTGPT", "KVFLOW_JSONL"})
+  @EnumSource(value = ImportFormat.class, names = {"AZURE", "BURSTGPT", "KVFLOW_JSONL", "COPILOT_SESSIONS", "AZURE_MULTIMODAL"})
   void mutatedLengthOnlyInputsWithAPrefixModelFailCleanlyOrImportValidTraces(ImportFormat format) throws Exception {
     assertTrue(format.create().acceptsPrefixModel());
     fuzz(format, new ImportOptions(0, "GPU", new PrefixModel(PrefixModel.Kind.SESSION, 99, 300, 0.7)));
