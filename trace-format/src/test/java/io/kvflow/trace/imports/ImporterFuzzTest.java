@@ -24,8 +24,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Seeded fuzzing: 1,200 inputs per importer, mutated from the real traces (for oracle-general, from a
- * generated binary file; for qwen-bailian, agentic-coding and burstgpt, from the hand-written
- * fixtures under sample-traces/importers/). Each import either succeeds with a valid trace, or fails with the
+ * generated binary file; for qwen-bailian, agentic-coding, burstgpt, mooncake-sessions (both forms),
+ * copilot-sessions and azure-multimodal, from the hand-written fixtures under sample-traces/importers/). Each import either succeeds with a valid trace, or fails with the
  * importer's own error type and leaves no output; none hangs.
  */
 class ImporterFuzzTest {
