@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 /** {@code kvflow import FORMAT INPUT -o OUTPUT}. */
 @Command(name = "import", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = {"Convert a real trace into a KVFlow trace (Parquet, schema v1).",
-        "Length-only formats (azure, burstgpt, kvflow-jsonl) can be given seeded synthetic prefixes: --prefix-model.",
+        "Length-only formats (listed below) can be given seeded synthetic prefixes: --prefix-model.",
         "Inputs ending in .gz or .zst are decompressed."})
 final class ImportCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FORMAT", completionCandidates = Registries.Formats.class,
@@ -83,7 +83,7 @@ final class ImportCommand implements Callable<Integer> {
     }
     if (kind != PrefixModel.Kind.NONE && !f.create().acceptsPrefixModel()) {
       throw new BadInputException("option --prefix-model: " + f.cliName() + " traces carry their own block hashes;"
-          + " a prefix model applies to the length-only formats azure, burstgpt and kvflow-jsonl");
+          + " a prefix model applies to the length-only formats " + String.join(", ", Registries.lengthOnlyFormats()));
     }
     if (systemPromptTokens < 0) {
       throw new BadInputException("option --system-prompt-tokens: " + systemPromptTokens + " must be >= 0");

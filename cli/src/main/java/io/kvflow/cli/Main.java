@@ -72,9 +72,12 @@ public final class Main implements Runnable {
     CommandLine imp = cl.getSubcommands().get("import");
     if (imp != null) {
       List<String> lines = new java.util.ArrayList<>(List.of("", "Formats:"));
+      int width = Registries.formats().stream().mapToInt(String::length).max().orElse(15);
       for (io.kvflow.trace.imports.ImportFormat f : io.kvflow.trace.imports.ImportFormat.values()) {
-        lines.add(String.format("  %-15s %s", f.cliName(), f.create().description()));
+        lines.add(String.format("  %-" + width + "s %s", f.cliName(), f.create().description()));
       }
+      lines.add("");
+      lines.add("Length-only formats (--prefix-model applies): " + String.join(", ", Registries.lengthOnlyFormats()));
       imp.getCommandSpec().usageMessage().footer(lines.toArray(String[]::new));
     }
   }

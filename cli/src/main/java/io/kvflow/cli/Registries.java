@@ -35,6 +35,11 @@ final class Registries {
     return Stream.of(ImportFormat.values()).map(ImportFormat::cliName).toList();
   }
 
+  /** The formats without block hashes of their own, which accept a prefix model. */
+  static List<String> lengthOnlyFormats() {
+    return Stream.of(ImportFormat.values()).filter(f -> f.create().acceptsPrefixModel()).map(ImportFormat::cliName).toList();
+  }
+
   static List<String> workloads() {
     return Stream.of(Workload.values()).map(Workload::cliName).toList();
   }

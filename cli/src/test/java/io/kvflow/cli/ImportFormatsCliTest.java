@@ -105,4 +105,35 @@ class ImportFormatsCliTest {
     assertFalse(Files.exists(out));
     assertTrue(CliTestSupport.run("import", "--help").out().contains("--prefix-model"));
   }
+
+  @Test
+  void sessionMooncakeCopilotAndMultimodalFixturesImportAndHelpListsThemFromTheRegistry() throws Exception {
+    for (String format : new String[] {"mooncake-sessions", "mooncake-sessions-delta"}) {
+      String file = format.equals("mooncake-sessions") ? "mooncake_sessions_small.jsonl" : "mooncake_sessions_delta_small.jsonl";
+      JsonNode stats = inspect(importOk(format, FIXTURES.resolve("mooncake-sessions/" + file)));
+      assertEquals(6, stats.get("requests").asLong(), format);
+      assertEquals(0.5, stats.get("ideal_block_hit_ratio").asDouble(), 1e-12, format);
+    }
+    Path copilot = importOk("copilot-sessions", FIXTURES.resolve("copilot-sessions/copilot_sessions_small.jsonl"),
+        "--prefix-model", "session", "--session-continue", "1");
+    JsonNode stats = inspect(copilot);
+    assertEquals(137.0 / 314, stats.get("ideal_block_hit_ratio").asDouble(), 1e-12);
+    assertEquals(0.4816, stats.get("reported_cached_token_ratio").asDouble(), 1e-12);
+    CliTestSupport.Result table = CliTestSupport.run("inspect", copilot.toString(), "-q");
+    assertEquals(0, table.exit(), table.err());
+    assertTrue(table.out().contains("reported_cached_token_ratio") && table.out().contains("0.4816"), table.out());
+    JsonNode multimodal = inspect(importOk("azure-multimodal",
+        FIXTURES.resolve("azure-multimodal-2025/azure_multimodal_2025_small.csv")));
+    assertEquals(3, multimodal.get("images").asLong());
+    assertEquals("unknown", multimodal.get("prefix_sharing").asText());
+    String help = CliTestSupport.run("import", "--help").out().replaceAll("\\s+", " "); // picocli wraps at 80 columns
+    for (io.kvflow.trace.imports.ImportFormat f : io.kvflow.trace.imports.ImportFormat.values()) {
+      assertTrue(help.contains(" " + f.cliName() + " "), f.cliName() + " missing from: " + help);
+    }
+    assertTrue(help.contains("Length-only formats (--prefix-model applies): azure, kvflow-jsonl, burstgpt, copilot-sessions,"
+        + " azure-multimodal"), help);
+    assertBadInput(CliTestSupport.run("import", "mooncake-sessions", FIXTURES.resolve("mooncake-sessions/"
+        + "mooncake_sessions_small.jsonl").toString(), "-o", dir.resolve("y.parquet").toString(), "-q", "--prefix-model",
+        "session"), "length-only formats azure, kvflow-jsonl, burstgpt, copilot-sessions, azure-multimodal");
+  }
 }

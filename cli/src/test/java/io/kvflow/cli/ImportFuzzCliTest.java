@@ -69,7 +69,11 @@ class ImportFuzzCliTest {
       "qwen-bailian, qwen-bailian/qwen_bailian_small.jsonl, none",
       "agentic-coding, agentic-coding/agentic_coding_small.jsonl, none",
       "burstgpt, burstgpt/burstgpt_small.csv, session",
-      "azure, azure-2024/azure_llm_2024_small.csv, system-prompt"})
+      "azure, azure-2024/azure_llm_2024_small.csv, system-prompt",
+      "mooncake-sessions, mooncake-sessions/mooncake_sessions_small.jsonl, none",
+      "mooncake-sessions-delta, mooncake-sessions/mooncake_sessions_delta_small.jsonl, none",
+      "copilot-sessions, copilot-sessions/copilot_sessions_small.jsonl, session",
+      "azure-multimodal, azure-multimodal-2025/azure_multimodal_2025_small.csv, system-prompt"})
   @Timeout(300)
   void mutatedFixturesExitZeroOrTwoWithOneLine(String format, String fixture, String prefixModel) throws Exception {
     byte[] seed = Files.readAllBytes(Path.of("..", "sample-traces", "importers", fixture));

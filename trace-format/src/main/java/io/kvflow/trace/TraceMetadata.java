@@ -34,6 +34,14 @@ public record TraceMetadata(
   public static final String KEY_SESSION_MEANING = "kvflow.session_id_is";
   /** What the {@code tenant} column holds, for importers that fill it (free text). */
   public static final String KEY_TENANT_MEANING = "kvflow.tenant_is";
+  /** Length-only traces whose provider reported prompt-cache hits: their total, in tokens. */
+  public static final String KEY_REPORTED_CACHED_TOKENS = "kvflow.reported_cached_tokens";
+  /** Multimodal traces: the images of all requests (schema v1 has no column for them). */
+  public static final String KEY_IMAGES = "kvflow.images";
+  /** Multimodal traces: the requests that carried at least one image. */
+  public static final String KEY_REQUESTS_WITH_IMAGES = "kvflow.requests_with_images";
+  /** The prompt tokens that {@link #KEY_REPORTED_CACHED_TOKENS} is a part of. */
+  public static final String KEY_REPORTED_PROMPT_TOKENS = "kvflow.reported_prompt_tokens";
 
   public TraceMetadata {
     if (kind == null) {

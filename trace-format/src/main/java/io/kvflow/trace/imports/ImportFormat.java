@@ -12,7 +12,11 @@ public enum ImportFormat {
   KVFLOW_JSONL(KvflowJsonlImporter::new),
   QWEN_BAILIAN(QwenBailianImporter::new),
   AGENTIC_CODING(AgenticCodingImporter::new),
-  BURSTGPT(BurstGptImporter::new);
+  BURSTGPT(BurstGptImporter::new),
+  MOONCAKE_SESSIONS(() -> new MooncakeSessionsImporter(MooncakeSessionsImporter.HashForm.FULL)),
+  MOONCAKE_SESSIONS_DELTA(() -> new MooncakeSessionsImporter(MooncakeSessionsImporter.HashForm.DELTA)),
+  COPILOT_SESSIONS(CopilotSessionsImporter::new),
+  AZURE_MULTIMODAL(AzureMultimodalImporter::new);
 
   private final Supplier<TraceImporter> factory;
 

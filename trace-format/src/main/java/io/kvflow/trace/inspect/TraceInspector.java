@@ -130,6 +130,7 @@ public final class TraceInspector {
       out.putNull("ideal_block_hit_ratio");
       out.putNull("ideal_token_hit_ratio");
     }
+    reportedCache(reader.metadata(), out);
     if (cut != null) {
       ObjectNode c = out.putObject("max_context");
       c.put("max_context_tokens", maxContextTokens);
@@ -150,6 +151,37 @@ public final class TraceInspector {
     out.put("sessions", sessions.size());
     out.put("tenants", tenants.size());
     out.put("requests_without_tenant", nullTenants);
+  }
+
+  /**
+   * The provider's own prompt-cache figure, where an importer kept one ({@code
+   * kvflow.reported_cached_tokens} of {@code kvflow.reported_prompt_tokens}), printed next to the
+   * ideal hit ratios so that the two can be set side by side.
+   */
+  private static void reportedCache(TraceMetadata meta, ObjectNode out) {
+    for (String key : new String[] {TraceMetadata.KEY_IMAGES, TraceMetadata.KEY_REQUESTS_WITH_IMAGES}) {
+      String v = meta.extra().get(key);
+      if (v != null) {
+        out.put(key.substring("kvflow.".length()), v.matches("[0-9]{1,18}") ? Long.parseLong(v) : -1);
+      }
+    }
+    String cached = meta.extra().get(TraceMetadata.KEY_REPORTED_CACHED_TOKENS);
+    String prompt = meta.extra().get(TraceMetadata.KEY_REPORTED_PROMPT_TOKENS);
+    if (cached == null || prompt == null) {
+      return;
+    }
+    try {
+      long c = Long.parseLong(cached);
+      long p = Long.parseLong(prompt);
+      out.put("reported_cached_tokens", c);
+      if (p > 0 && c >= 0 && c <= p) {
+        out.put("reported_cached_token_ratio", (double) c / p);
+      } else {
+        out.putNull("reported_cached_token_ratio");
+      }
+    } catch (NumberFormatException e) {
+      out.putNull("reported_cached_token_ratio"); // a hand-edited file: say nothing rather than fail
+    }
   }
 
   private static void accesses(TraceReader reader, ObjectNode out, Progress progress) {

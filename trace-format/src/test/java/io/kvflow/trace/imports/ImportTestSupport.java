@@ -21,6 +21,10 @@ final class ImportTestSupport {
   static final Path AGENTIC_CODING = FIXTURES.resolve("agentic-coding/agentic_coding_small.jsonl");
   static final Path BURSTGPT = FIXTURES.resolve("burstgpt/burstgpt_small.csv");
   static final Path AZURE_2024 = FIXTURES.resolve("azure-2024/azure_llm_2024_small.csv");
+  static final Path AZURE_MULTIMODAL = FIXTURES.resolve("azure-multimodal-2025/azure_multimodal_2025_small.csv");
+  static final Path COPILOT_SESSIONS = FIXTURES.resolve("copilot-sessions/copilot_sessions_small.jsonl");
+  static final Path MOONCAKE_SESSIONS = FIXTURES.resolve("mooncake-sessions/mooncake_sessions_small.jsonl");
+  static final Path MOONCAKE_SESSIONS_DELTA = FIXTURES.resolve("mooncake-sessions/mooncake_sessions_delta_small.jsonl");
 
   /** One requests-trace row as read back from Parquet; {@code session} null when the column is null. */
   record Row(long id, long arrivalNs, String tenant, Long session, int input, int output, long[] hashes) {}

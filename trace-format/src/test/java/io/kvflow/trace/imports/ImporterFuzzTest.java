@@ -24,8 +24,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Seeded fuzzing: 1,200 inputs per importer, mutated from the real traces (for oracle-general, from a
- * generated binary file; for qwen-bailian, agentic-coding and burstgpt, from the hand-written
- * fixtures under sample-traces/importers/). Each import either succeeds with a valid trace, or fails with the
+ * generated binary file; for qwen-bailian, agentic-coding, burstgpt, mooncake-sessions (both forms),
+ * copilot-sessions and azure-multimodal, from the hand-written fixtures under sample-traces/importers/). Each import either succeeds with a valid trace, or fails with the
  * importer's own error type and leaves no output; none hangs.
  */
 class ImporterFuzzTest {
@@ -46,6 +46,10 @@ class ImporterFuzzTest {
       case QWEN_BAILIAN -> Files.readAllBytes(ImportTestSupport.QWEN_BAILIAN);
       case AGENTIC_CODING -> Files.readAllBytes(ImportTestSupport.AGENTIC_CODING);
       case BURSTGPT -> Files.readAllBytes(ImportTestSupport.BURSTGPT);
+      case AZURE_MULTIMODAL -> Files.readAllBytes(ImportTestSupport.AZURE_MULTIMODAL);
+      case COPILOT_SESSIONS -> Files.readAllBytes(ImportTestSupport.COPILOT_SESSIONS);
+      case MOONCAKE_SESSIONS -> Files.readAllBytes(ImportTestSupport.MOONCAKE_SESSIONS);
+      case MOONCAKE_SESSIONS_DELTA -> Files.readAllBytes(ImportTestSupport.MOONCAKE_SESSIONS_DELTA);
       case ORACLE_GENERAL -> {
         ByteBuffer b = ByteBuffer.allocate(24 * 20).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < 20; i++) {
@@ -137,7 +141,7 @@ class ImporterFuzzTest {
 
   /** The length-only formats again, with the session prefix model (and a system prompt) on. */
   @ParameterizedTest
-  @EnumSource(value = ImportFormat.class, names = {"AZURE", "BURSTGPT", "KVFLOW_JSONL"})
+  @EnumSource(value = ImportFormat.class, names = {"AZURE", "BURSTGPT", "KVFLOW_JSONL", "COPILOT_SESSIONS", "AZURE_MULTIMODAL"})
   void mutatedLengthOnlyInputsWithAPrefixModelFailCleanlyOrImportValidTraces(ImportFormat format) throws Exception {
     assertTrue(format.create().acceptsPrefixModel());
     fuzz(format, new ImportOptions(0, "GPU", new PrefixModel(PrefixModel.Kind.SESSION, 99, 300, 0.7)));

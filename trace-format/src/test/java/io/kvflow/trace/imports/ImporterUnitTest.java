@@ -278,4 +278,18 @@ class ImporterUnitTest {
       assertTrue(e.getMessage().contains("is a directory"), e.getMessage());
     }
   }
+
+  /** Every registered format has its section in docs/importers.md ({@code ## name}, or several names joined by ", "). */
+  @Test
+  void everyRegisteredFormatIsDocumented() throws Exception {
+    java.util.Set<String> documented = new java.util.HashSet<>();
+    for (String line : Files.readAllLines(Path.of("..", "docs", "importers.md"))) {
+      if (line.startsWith("## ")) {
+        documented.addAll(List.of(line.substring(3).strip().split(", ")));
+      }
+    }
+    for (ImportFormat f : ImportFormat.values()) {
+      assertTrue(documented.contains(f.cliName()), f.cliName() + " has no section in docs/importers.md: " + documented);
+    }
+  }
 }

@@ -18,7 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** BurstGPT, Azure 2024 timestamps, and the seeded prefix models of length-only traces. */
+/** BurstGPT, Azure 2024 timestamps, Azure multimodal 2025, and the seeded prefix models of length-only traces. */
 class LengthOnlyImportTest {
   @TempDir
   Path dir;
@@ -156,6 +156,65 @@ class LengthOnlyImportTest {
       Path in = Files.writeString(dir.resolve("bad.csv"), c[0]);
       Path out = dir.resolve("bad.parquet");
       ImportException e = assertThrows(ImportException.class, () -> ImportTestSupport.run(ImportFormat.BURSTGPT, in, out));
+      assertTrue(e.getMessage().startsWith(in + ": ") && e.getMessage().contains(c[1]), e.getMessage());
+      assertFalse(Files.exists(out));
+    }
+  }
+
+  /*
+   * Azure multimodal 2025 fixture (CRLF, a blank line, columns TIMESTAMP,NumImages,ContextTokens,
+   * GeneratedTokens): times 00:00:00.25Z, 00:00:01Z, 01:00:02.5+01:00 = 00:00:02.5Z, 00:00:03Z,
+   * so arrivals 0, 0.75, 2.25, 2.75 s; images 2 + 0 + 1 + 0 = 3 in 2 requests.
+   * System-prompt model, 1,000-token prompt (62 full 16-token blocks, the 63rd mixes 8 prompt
+   * tokens with the request's own), inputs 1800, 300, 900, 1800:
+   *   blocks 113 + 19 + 57 + 113 = 302; hits: row 1 its 18 full blocks (all prompt; its 12-token
+   *   tail hashes apart), row 2 its 56 full blocks, row 3 the 62 full prompt blocks: 136;
+   *   distinct 302 - 136 = 166.
+   */
+  @Test
+  void azureMultimodalKeepsImageTotalsAndTakesAPrefixModel() throws Exception {
+    Path out = run(ImportFormat.AZURE_MULTIMODAL, ImportTestSupport.AZURE_MULTIMODAL, PrefixModel.NONE);
+    List<ImportTestSupport.Row> rows = ImportTestSupport.rows(out);
+    assertEquals(List.of(0L, 750_000_000L, 2_250_000_000L, 2_750_000_000L),
+        rows.stream().map(ImportTestSupport.Row::arrivalNs).toList());
+    assertEquals(List.of(0L, 1L, 2L, 3L), rows.stream().map(ImportTestSupport.Row::id).toList());
+    assertEquals(List.of(1800, 300, 900, 1800), rows.stream().map(ImportTestSupport.Row::input).toList());
+    assertEquals(List.of(40, 12, 0, 25), rows.stream().map(ImportTestSupport.Row::output).toList());
+    assertTrue(rows.stream().allMatch(r -> r.hashes().length == 0 && r.session() == null && r.tenant() == null));
+    ObjectNode stats = TraceInspector.inspect(out, Progress.NONE);
+    assertEquals("unknown", stats.get("prefix_sharing").asText());
+    assertEquals(3, stats.get("images").asLong());
+    assertEquals(2, stats.get("requests_with_images").asLong());
+    try (TraceReader r = TraceReader.open(out)) {
+      assertEquals("3", r.metadata().extra().get(TraceMetadata.KEY_IMAGES));
+      assertEquals("2", r.metadata().extra().get(TraceMetadata.KEY_REQUESTS_WITH_IMAGES));
+      assertEquals("unknown", r.metadata().extra().get(TraceMetadata.KEY_PREFIX_INFO));
+    }
+    Path model = run(ImportFormat.AZURE_MULTIMODAL, ImportTestSupport.AZURE_MULTIMODAL,
+        new PrefixModel(PrefixModel.Kind.SYSTEM_PROMPT, 3, 1000, 0.5));
+    stats = TraceInspector.inspect(model, Progress.NONE);
+    assertEquals("synthetic", stats.get("prefix_sharing").asText());
+    assertEquals(302, stats.get("block_refs").asLong());
+    assertEquals(166, stats.get("distinct_blocks").asLong());
+    assertEquals(136.0 / 302, stats.get("ideal_block_hit_ratio").asDouble(), 1e-12);
+    assertEquals(3, stats.get("images").asLong());
+  }
+
+  @Test
+  void badAzureMultimodalRowsAreNamed() throws Exception {
+    String header = "TIMESTAMP,ContextTokens,GeneratedTokens,NumImages\n";
+    String[][] cases = {
+        {header + "2025-03-01 00:00:00,10,1,-1\n", "line 2, field NumImages"},
+        {header + "2025-03-01 00:00:00,10,1\n", "line 2: 3 fields; expected 4 (TIMESTAMP,ContextTokens,GeneratedTokens,NumImages)"},
+        {"TIMESTAMP,ContextTokens,GeneratedTokens\n", "line 1: header"},
+        {"TIMESTAMP,ContextTokens,ContextTokens,NumImages\n", "line 1: header"},
+        {header + "2025-03-01 00:00:05,10,1,0\n2025-03-01 00:00:04,10,1,0\n", "line 3, field TIMESTAMP"},
+        {header, "no rows after the header"},
+    };
+    for (String[] c : cases) {
+      Path in = Files.writeString(dir.resolve("bad.csv"), c[0]);
+      Path out = dir.resolve("bad.parquet");
+      ImportException e = assertThrows(ImportException.class, () -> ImportTestSupport.run(ImportFormat.AZURE_MULTIMODAL, in, out));
       assertTrue(e.getMessage().startsWith(in + ": ") && e.getMessage().contains(c[1]), e.getMessage());
       assertFalse(Files.exists(out));
     }
