@@ -44,9 +44,10 @@ final class EngineModes {
     long unitBytes = config.model().blockBytesPerLayer(b);
     ResidencyResult residency = new ResidencyResult(tiers, unitBytes, blockBytes, 0, 0, 0, 0, c.cpuEvictions(), 0, 0,
         queriedBlocks, gpuHits + cpuHits, c.promptTokens(), c.gpuHitTokens() + c.cpuHitTokens());
+    io.kvflow.trace.TraceMetadata meta = io.kvflow.trace.parquet.TraceReader.readMetadata(trace);
     ReplayResult result = new ReplayResult(
-        new ReplayResult.TraceResult("requests", o.requests(), o.blockRefs(), o.distinctBlocks(),
-            io.kvflow.trace.parquet.TraceReader.readMetadata(trace).prefixInfoKnown()),
+        new ReplayResult.TraceResult("requests", o.requests(), o.blockRefs(), o.distinctBlocks(), meta.prefixInfoKnown(),
+            meta.prefixInfoKnown() ? meta.prefixInfo() : "unknown"),
         residency, new ReplayResult.ScheduleResult(c.preemptions(), 0), null, new CompressionResult(0, 0, 0, 0, List.of()),
         null, List.of(), c);
     for (ReplayListener l : listeners) {
