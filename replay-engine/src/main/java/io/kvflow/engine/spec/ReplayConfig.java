@@ -27,16 +27,26 @@ import java.util.Locale;
  * @param discard which tokens are dropped for good
  * @param codecRule the distance rule for data read from lower tiers, or null
  * @param offload the token range of every layer's context kept in a lower tier (requests traces)
+ * @param cluster engine instances and their router (requests traces), or null for one engine
  */
 public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
     FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing, long maxBatchedTokens,
-    boolean waitForMemory, Preemption preemption, SparseSpec sparse, DiscardSpec discard, CodecRule codecRule, OffloadSpec offload) {
+    boolean waitForMemory, Preemption preemption, SparseSpec sparse, DiscardSpec discard, CodecRule codecRule, OffloadSpec offload,
+    ClusterSpec cluster) {
 
   /** The largest batch. */
   public static final int MAX_BATCH = 1_000_000;
 
   /** The most tiers a configuration may have (five kinds of memory, several of a kind). */
   public static final int MAX_TIERS = 16;
+
+  public ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
+      FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing, long maxBatchedTokens,
+      boolean waitForMemory, Preemption preemption, SparseSpec sparse, DiscardSpec discard, CodecRule codecRule,
+      OffloadSpec offload) {
+    this(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory,
+        preemption, sparse, discard, codecRule, offload, null);
+  }
 
   public ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
       FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing, long maxBatchedTokens,
@@ -67,6 +77,12 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     ConfigRules.readFilters(tiers, sparse, discard, codecRule);
     ConfigRules.timing(tiers, timing);
     ConfigRules.weightsFit(model, tiers, timing);
+    ConfigRules.cluster(cluster, expansion, timing, tiers);
+  }
+
+  /** This config with {@code c} as its cluster (null: one engine). */
+  public ReplayConfig withCluster(ClusterSpec c) {
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, c);
   }
 
   /**
@@ -103,7 +119,7 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
   }
 
   public ReplayConfig withTiers(List<TierConfig> t) {
-    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload);
+    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, cluster);
   }
 
   /** This config with the first tier's policy replaced. */
@@ -114,15 +130,15 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
   }
 
   public ReplayConfig withModel(ModelSpec m) {
-    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload);
+    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, cluster);
   }
 
   public ReplayConfig withTiming(TimingSpec t) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, cluster);
   }
 
   public ReplayConfig withExpansion(Expansion e) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, cluster);
   }
 
   static <E extends Enum<E>> String lower(E e) {
@@ -182,8 +198,9 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     DiscardSpec discard = DiscardSpec.bind(n);
     CodecRule rule = CodecRule.bind(n);
     OffloadSpec offload = OffloadSpec.bind(n, tiers);
+    ClusterSpec cluster = ClusterSpec.bind(n);
     n.finish();
     return new ReplayConfig(model, tiers, h, p, f, e, batch, seed, timing, batchedTokens, wait, pre, sparse, discard, rule,
-        offload);
+        offload, cluster);
   }
 }
