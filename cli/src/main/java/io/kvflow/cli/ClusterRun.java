@@ -11,7 +11,7 @@ import io.kvflow.analysis.report.Manifest;
 import io.kvflow.analysis.report.ReplayReport;
 import io.kvflow.engine.ReplayListener;
 import io.kvflow.engine.ReplayResult;
-import io.kvflow.engine.cluster.ClusterEngine;
+import io.kvflow.engine.cluster.ClusterReplay;
 import io.kvflow.engine.cluster.ClusterResult;
 import io.kvflow.engine.residency.TierResult;
 import io.kvflow.engine.spec.ConfigJson;
@@ -43,7 +43,7 @@ final class ClusterRun {
     ClusterResult result;
     try (TerminalProgress progress = new TerminalProgress(label, quiet)) {
       try {
-        result = ClusterEngine.run(trace, c, List.of(mrc), i -> {
+        result = ClusterReplay.run(trace, c, List.of(mrc), i -> {
           LatencyHistograms latency = new LatencyHistograms(links);
           latencies.add(latency);
           Path dir = out.resolve("instance-" + i);

@@ -146,7 +146,7 @@ class ClusterReplayTest {
       Timed single = new Timed();
       ReplayResult expected = ReplayEngine.run(trace, config(blocks, extra, ""), List.of(single), Progress.NONE);
       Timed one = new Timed();
-      ClusterResult c = ClusterEngine.run(trace, config(blocks, extra, "{\"instances\": 1, \"router\": \"kv-aware\"}"),
+      ClusterResult c = ClusterReplay.run(trace, config(blocks, extra, "{\"instances\": 1, \"router\": \"kv-aware\"}"),
           List.of(), i -> List.of(one), Progress.NONE);
       assertSameResult(expected, c.instances().get(0));
       assertSameResult(expected, c.total());
@@ -209,7 +209,7 @@ class ClusterReplayTest {
   void roundRobinOverDisjointSessionsIsSeparateReplays(int n) {
     Path all = disjointSessions(dir.resolve("disjoint-" + n + ".parquet"), n, 60, n);
     String extra = ", \"finished_requests\": \"free\"";
-    ClusterResult c = ClusterEngine.run(all, config(300, extra, "{\"instances\": " + n + ", \"router\": \"round-robin\"}"),
+    ClusterResult c = ClusterReplay.run(all, config(300, extra, "{\"instances\": " + n + ", \"router\": \"round-robin\"}"),
         List.of(), i -> List.of(), Progress.NONE);
     long inputBlocks = 0;
     long inputBlockHits = 0;
@@ -230,7 +230,7 @@ class ClusterReplayTest {
   /** The instance of every request, by request id order of routing (each instance's starts). */
   static Map<Long, Integer> assignment(Path trace, ReplayConfig config, List<ReplayResult> results) {
     List<Timed> seen = new ArrayList<>();
-    ClusterResult c = ClusterEngine.run(trace, config, List.of(), i -> {
+    ClusterResult c = ClusterReplay.run(trace, config, List.of(), i -> {
       Timed t = new Timed();
       seen.add(t);
       return List.of(t);
@@ -277,7 +277,7 @@ class ClusterReplayTest {
   @ParameterizedTest
   @EnumSource(RouterKind.class)
   void perInstanceCountersAddUpToTheCluster(RouterKind kind) {
-    ClusterResult c = ClusterEngine.run(rows, config(150, "", "{\"instances\": 4, \"router\": \""
+    ClusterResult c = ClusterReplay.run(rows, config(150, "", "{\"instances\": 4, \"router\": \""
         + kind.wireName() + "\"}"), List.of(), i -> List.of(), Progress.NONE);
     long requests = 0;
     long inputBlocks = 0;

@@ -28,8 +28,8 @@ import java.util.function.IntFunction;
  * rows reach the same scheduler in the same order and it stops, with nothing to run, exactly where
  * the file reader would have idled to the next arrival.
  */
-public final class ClusterEngine {
-  private ClusterEngine() {}
+public final class ClusterReplay {
+  private ClusterReplay() {}
 
   /**
    * @param shared listeners of every instance's events, told the cluster's total at the end
