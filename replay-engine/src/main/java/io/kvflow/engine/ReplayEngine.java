@@ -37,6 +37,11 @@ public final class ReplayEngine {
       listeners = new java.util.ArrayList<>(listeners);
       listeners.add(new ConservationCheck());
     }
+    if (config.cluster() != null) {
+      // one engine would silently stand for the whole cluster: the cluster replay runs it
+      throw io.kvflow.engine.spec.ConfigException.at("$.cluster", "a cluster is replayed by kvflow replay and compare "
+          + "(io.kvflow.engine.cluster.ClusterReplay); sweeps and benchmarks replay one engine; remove $.cluster");
+    }
     TraceMetadata meta = TraceReader.readMetadata(trace);
     config.checkApplies(meta.kind(), meta.blockTokens());
     int blockTokens = meta.blockTokens();
