@@ -82,6 +82,9 @@ final class ReplayRun {
     // a file that is no trace at all, or a setting that cannot apply to it, fails here, before an
     // output directory is made for it
     boolean requestsTrace = checkApplies(trace, c, configName) == io.kvflow.trace.TraceKind.REQUESTS;
+    if (c.cluster() != null) {
+      return ClusterRun.run(trace, c, configName, out, label, quiet);
+    }
     try {
       Files.createDirectories(out);
     } catch (IOException e) {

@@ -37,6 +37,11 @@ public final class ReplayEngine {
       listeners = new java.util.ArrayList<>(listeners);
       listeners.add(new ConservationCheck());
     }
+    if (config.cluster() != null) {
+      // one engine would silently stand for the whole cluster: the cluster replay runs it
+      throw io.kvflow.engine.spec.ConfigException.at("$.cluster", "a cluster is replayed by kvflow replay and compare "
+          + "(io.kvflow.engine.cluster.ClusterReplay); sweeps and benchmarks replay one engine; remove $.cluster");
+    }
     TraceMetadata meta = TraceReader.readMetadata(trace);
     config.checkApplies(meta.kind(), meta.blockTokens());
     if (config.engine() == io.kvflow.engine.spec.EngineKind.VLLM) {
@@ -66,7 +71,7 @@ public final class ReplayEngine {
         re.setClock(timing);
       }
     }
-    Fanout sink = new Fanout(tracker, timing, listeners.toArray(new ReplayListener[0]));
+    AccessFanout sink = new AccessFanout(tracker, timing, listeners.toArray(new ReplayListener[0]));
     io.kvflow.engine.sparse.SparseReadFilter sparse = null;
     io.kvflow.engine.sparse.RetainedMass retained = new io.kvflow.engine.sparse.RetainedMass();
     io.kvflow.engine.sparse.DiscardFilter discard = null;
@@ -122,20 +127,30 @@ public final class ReplayEngine {
     if (meta.kind() == TraceKind.REQUESTS) {
       RequestExpander e = new RequestExpander(trace, config.expansion(), config.placement(), config.finished(),
           config.model().layers(), config.maxBatch());
-      long blocks = 0;
-      if (config.waitForMemory()) {
-        var first = config.tiers().get(0);
-        long keyBytes = config.model().blockBytesPerLayer(meta.blockTokens())
-            * (config.placement() == io.kvflow.engine.spec.Placement.BLOCK ? config.model().layers() : 1);
-        long units = first.capacityBlocks() > 0 ? first.capacityBlocks() : first.tier().capacityBytes() / keyBytes;
-        blocks = config.placement() == io.kvflow.engine.spec.Placement.BLOCK ? units : Math.max(1, units / config.model().layers());
-      }
+      long blocks = batchLimits(config, meta.blockTokens()).capacityBlocks();
       e.setLimits(config.maxBatchedTokens(), blocks);
       e.setPreemption(config.preemption());
       e.setOffload(config.offload());
       return e;
     }
     return new AccessTraceSource(trace, config.placement(), config.model().layers());
+  }
+
+  /**
+   * The scheduler's limits for a requests trace of {@code blockTokens}-token blocks: the batch, the
+   * tokens of an iteration, and (when admission waits for memory) the blocks the first tier holds.
+   */
+  public static io.kvflow.engine.schedule.BatchLimits batchLimits(ReplayConfig config, int blockTokens) {
+    long blocks = 0;
+    if (config.waitForMemory()) {
+      var first = config.tiers().get(0);
+      long keyBytes = config.model().blockBytesPerLayer(blockTokens)
+          * (config.placement() == Placement.BLOCK ? config.model().layers() : 1);
+      long units = first.capacityBlocks() > 0 ? first.capacityBlocks() : first.tier().capacityBytes() / keyBytes;
+      blocks = config.placement() == Placement.BLOCK ? units : Math.max(1, units / config.model().layers());
+    }
+    return new io.kvflow.engine.schedule.BatchLimits(config.maxBatch(), config.maxBatchedTokens(), blocks,
+        config.preemption());
   }
 
   /** First pass for OPT: the key sequence of every lookup, and its next-use oracle. */
@@ -160,110 +175,5 @@ public final class ReplayEngine {
       keys[0][n[0]++] = key;
     }, Progress.NONE);
     return NextUse.of(keys[0], n[0]);
-  }
-
-  /**
-   * Hands each access to the tracker, then its outcome to the timing model and the listeners, and
-   * samples tier occupancy: every {@code interval} accesses, halving the samples and doubling the
-   * interval past 512 samples, so memory is bounded and the samples are deterministic.
-   *
-   * <p>Hot path: the timing model is called directly (one known class, inlined) and the listener
-   * loop runs only when there are listeners; the next sample is a count compared, not a division.
-   */
-  private static final class Fanout implements AccessSink {
-    private static final int MAX_SAMPLES = 512;
-    private final ResidencyTracker tracker;
-    private final ReplayListener[] listeners;
-    private final java.util.ArrayList<long[]> samples = new java.util.ArrayList<>();
-    private long interval = 1024;
-    private long count;
-    /** The count of the next sample: the next multiple of {@link #interval}. */
-    private long nextSample = interval;
-
-    private final TimingModel clock;
-
-    /** {@code clock}: the timing model (null without timing), called before the listeners. */
-    Fanout(ResidencyTracker tracker, TimingModel clock, ReplayListener[] listeners) {
-      this.tracker = tracker;
-      this.clock = clock;
-      this.listeners = listeners;
-    }
-
-    @Override
-    public void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags) {
-      io.kvflow.engine.residency.AccessOutcome o = tracker.access(key, op, weight, tokens, requestId, step, layer, flags);
-      if (clock != null) {
-        clock.access(o);
-      }
-      if (listeners.length != 0) {
-        observe(o);
-      }
-      if (++count == nextSample) {
-        sample();
-      }
-    }
-
-    private void observe(io.kvflow.engine.residency.AccessOutcome o) {
-      for (ReplayListener l : listeners) {
-        l.access(o);
-      }
-    }
-
-    private void sample() {
-      long[] s = new long[tracker.tierCount() + 2];
-      s[0] = count;
-      s[s.length - 1] = clock == null ? -1 : clock.nowNs();
-      long[] occ = new long[tracker.tierCount()];
-      tracker.occupancy(occ);
-      System.arraycopy(occ, 0, s, 1, occ.length);
-      samples.add(s);
-      if (samples.size() > MAX_SAMPLES) {
-        java.util.ArrayList<long[]> kept = new java.util.ArrayList<>();
-        for (int i = 1; i < samples.size(); i += 2) {
-          kept.add(samples.get(i));
-        }
-        samples.clear();
-        samples.addAll(kept);
-        interval *= 2;
-      }
-      nextSample = (count / interval + 1) * interval;
-    }
-
-    List<long[]> occupancy() {
-      if (samples.isEmpty() || samples.get(samples.size() - 1)[0] != count) {
-        sample();
-      }
-      return List.copyOf(samples);
-    }
-
-    @Override
-    public void requestStarted(long requestId, long arrivalNs, int inputTokens, int outputTokens) {
-      if (clock != null) {
-        clock.requestStarted(requestId, arrivalNs, inputTokens, outputTokens);
-      }
-      for (ReplayListener l : listeners) {
-        l.requestStarted(requestId, arrivalNs, inputTokens, outputTokens);
-      }
-    }
-
-    @Override
-    public void requestFinished(long requestId) {
-      if (clock != null) {
-        clock.requestFinished(requestId);
-      }
-      for (ReplayListener l : listeners) {
-        l.requestFinished(requestId);
-      }
-    }
-
-    @Override
-    public void stepFinished(long iteration) {
-      if (clock != null) {
-        clock.stepFinished(iteration);
-      }
-      for (ReplayListener l : listeners) {
-        l.stepFinished(iteration);
-      }
-    }
   }
 }

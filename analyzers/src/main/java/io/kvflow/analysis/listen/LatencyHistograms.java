@@ -117,6 +117,22 @@ public final class LatencyHistograms implements ReplayListener, TimedListener {
     record(transfers[link], latencyNs);
   }
 
+  /**
+   * Adds every distribution of {@code other} (same links) into this one (HdrHistogram add): a
+   * cluster's latencies from its instances'. The interval logs are not merged (their steps interleave).
+   */
+  public void add(LatencyHistograms other) {
+    if (!other.linkNames.equals(linkNames)) {
+      throw new IllegalArgumentException("links differ: " + other.linkNames + " vs " + linkNames);
+    }
+    for (var e : histograms.entrySet()) {
+      e.getValue().add(other.histograms.get(e.getKey()));
+    }
+    for (int i = 0; i < transfers.length; i++) {
+      transfers[i].add(other.transfers[i]);
+    }
+  }
+
   /** Adds {@code latency_ns} to a report: p50..max, mean, count and a percentile curve per histogram. */
   public void addTo(ObjectNode report) {
     ObjectNode lat = report.putObject("latency_ns");

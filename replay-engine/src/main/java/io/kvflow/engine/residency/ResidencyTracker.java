@@ -613,6 +613,11 @@ public final class ResidencyTracker {
     return policies[t].size() * tierKey[t];
   }
 
+  /** Whether {@code key} is resident in the first tier; changes nothing (a router's look, not an access). */
+  public boolean residentInFirstTier(long key) {
+    return first.slotOf(key) != EvictionPolicy.NO_SLOT;
+  }
+
   /** The keys resident in tier {@code t} (for checks and tests). */
   public long[] residentKeys(int t) {
     long[] keys = new long[policies[t].size()];

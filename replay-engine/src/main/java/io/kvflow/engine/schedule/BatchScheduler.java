@@ -69,6 +69,14 @@ public final class BatchScheduler {
   private long iterations;
   private long preemptions;
   private long waitedForMemory;
+  // the schedule in progress (see start and step)
+  private RequestRows rows;
+  private RequestBatch rowBatch;
+  private boolean live;
+  private boolean more;
+  private int row;
+  private boolean admitting;
+  private long iterationTokens;
 
   public BatchScheduler(BatchLimits limits, int blockTokens, DecisionSink out) {
     if (blockTokens < 1) {
@@ -110,35 +118,91 @@ public final class BatchScheduler {
 
   /** Schedules every row of {@code rows}, read through {@code rowBatch}, until all have finished. */
   public void run(RequestRows rows, RequestBatch rowBatch) {
-    boolean more = rows.next(rowBatch);
-    int row = 0;
-    while (more || running > 0 || pausedCount > 0) {
-      long iterationTokens = running; // one token each for the requests already running
-      iterationTokens += resumePaused();
-      while (running < limits.maxBatch() && more && pausedCount == 0) {
-        if (row == rowBatch.size()) {
-          more = rows.next(rowBatch);
-          row = 0;
-          continue;
-        }
-        long arrival = rowBatch.arrivalNs(row);
-        if (clock != null && arrival > clock.nowNs()) {
-          if (running > 0) {
-            break; // not arrived yet: decode the running batch first
-          }
-          clock.idleUntil(arrival);
-        }
-        int input = rowBatch.inputTokens(row);
-        if (running > 0 && !fits(input, iterationTokens)) {
-          break;
-        }
-        iterationTokens += input;
-        admit(rowBatch, row++);
-      }
-      decodeIteration();
-      preemptIfNeeded();
-      out.iterationFinished(iterations++);
+    start(rows, rowBatch, false);
+    while (hasWork()) {
+      step();
     }
+  }
+
+  /**
+   * Starts a schedule over {@code rows}, to be run an iteration at a time with {@link #step}. Live
+   * rows are handed over while the schedule runs: their {@code next} gives an empty batch and true
+   * when no row has been given yet but more may come (false, as a file's, once no more will); a
+   * request can then join only once its row has been given.
+   */
+  public void start(RequestRows rows, RequestBatch rowBatch, boolean live) {
+    this.rows = rows;
+    this.rowBatch = rowBatch;
+    this.live = live;
+    more = rows.next(rowBatch);
+    row = 0;
+    admitting = false;
+  }
+
+  /** Whether rows may still come or requests run or wait paused. */
+  public boolean hasWork() {
+    return more || running > 0 || pausedCount > 0;
+  }
+
+  /** Whether a request runs or waits paused, or a row given has not joined yet. */
+  public boolean hasRequests() {
+    return running > 0 || pausedCount > 0 || row < rowBatch.size();
+  }
+
+  /** Input tokens of the rows read but not admitted yet, plus the context tokens of the running requests. */
+  public long pendingTokens() {
+    long tokens = 0;
+    for (int r = row; r < rowBatch.size(); r++) {
+      tokens += rowBatch.inputTokens(r);
+    }
+    for (int i = 0; i < running; i++) {
+      tokens += contextTokens[batch[i]];
+    }
+    return tokens;
+  }
+
+  /**
+   * Runs the current iteration to its end and returns true; or, with live rows, returns false when
+   * nothing runs and admission needs a row not given yet: the next call continues the same
+   * iteration's admission (so the clock idles to that row's arrival as it would over a file).
+   */
+  public boolean step() {
+    if (!admitting) {
+      iterationTokens = running; // one token each for the requests already running
+      iterationTokens += resumePaused();
+      admitting = true;
+    }
+    while (running < limits.maxBatch() && more && pausedCount == 0) {
+      if (row == rowBatch.size()) {
+        more = rows.next(rowBatch);
+        row = 0;
+        if (live && more && rowBatch.size() == 0) {
+          if (running == 0) {
+            return false; // idle: the next row decides when this iteration runs
+          }
+          break; // the next row arrives after now: decode the running batch first
+        }
+        continue;
+      }
+      long arrival = rowBatch.arrivalNs(row);
+      if (clock != null && arrival > clock.nowNs()) {
+        if (running > 0) {
+          break; // not arrived yet: decode the running batch first
+        }
+        clock.idleUntil(arrival);
+      }
+      int input = rowBatch.inputTokens(row);
+      if (running > 0 && !fits(input, iterationTokens)) {
+        break;
+      }
+      iterationTokens += input;
+      admit(rowBatch, row++);
+    }
+    admitting = false;
+    decodeIteration();
+    preemptIfNeeded();
+    out.iterationFinished(iterations++);
+    return true;
   }
 
   private long blocksOf(long tokens) {

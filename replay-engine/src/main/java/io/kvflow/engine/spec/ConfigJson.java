@@ -120,6 +120,16 @@ public final class ConfigJson {
         default -> o.put("keep_newest_tokens", c.offload().keepNewestTokens());
       }
     }
+    if (c.cluster() != null) {
+      ObjectNode cl = n.putObject("cluster");
+      cl.put("instances", c.cluster().instances());
+      cl.put("router", c.cluster().router().wireName());
+      if (c.cluster().router() == io.kvflow.engine.route.RouterKind.KV_AWARE) {
+        ObjectNode k = cl.putObject("kv_aware");
+        k.put("overlap_weight", c.cluster().overlapWeight());
+        k.put("load_weight", c.cluster().loadWeight());
+      }
+    }
     if (c.timing() != null) {
       TimingSpec t = c.timing();
       if (t.hardware().equals(Presets.hardware(t.hardware().name()))) {

@@ -260,6 +260,10 @@ final class ConfigRules {
           + "only (the engine schedules requests and looks up their prompt blocks); this is an accesses trace; remove "
           + "it or import a requests trace");
     }
+    if (c.cluster() != null) {
+      throw ConfigException.at("$.cluster", "routes requests to instances; an accesses trace records one engine's "
+          + "accesses and has no requests to route; remove it or replay a requests trace");
+    }
     if (c.expansion() != Expansion.FULL) {
       throw ConfigException.at("$.expansion", ReplayConfig.lower(c.expansion()) + " applies to requests traces only; "
           + "an accesses trace is replayed as recorded; remove it");
@@ -378,5 +382,28 @@ final class ConfigRules {
         "model %s needs %.1f GB of weights%s, %.1f GB per GPU at tensor_parallel %d; hardware %s has %.1f GB per GPU; %s",
         model.name(), model.weightBytes() / 1e9, kv > 0 ? String.format(java.util.Locale.ROOT, " and the %s tier %.1f GB",
             first.tier().name(), kv / 1e9) : "", perGpu / 1e9, tp, timing.hardware().name(), gpu / 1e9, fix));
+  }
+
+  /**
+   * A cluster shares one simulated clock (the timing model's) and routes each request once, at its
+   * arrival, to a scheduler: it needs timing and {@code expansion: full}; OPT's oracle sees one
+   * engine's lookups only.
+   */
+  static void cluster(ClusterSpec cluster, Expansion expansion, TimingSpec timing, List<TierConfig> tiers) {
+    if (cluster == null) {
+      return;
+    }
+    if (timing == null) {
+      throw ConfigException.at("$.cluster", "instances share one simulated clock, the timing model's; add \"hardware\" "
+          + "(a preset name or an object) or remove $.cluster");
+    }
+    if (expansion != Expansion.FULL) {
+      throw ConfigException.at("$.cluster", "routes requests to instances' schedulers; \"expansion\": \""
+          + ReplayConfig.lower(expansion) + "\" has no scheduler; use \"full\" or remove $.cluster");
+    }
+    if (tiers.get(0).policy() == PolicyKind.OPT) {
+      throw ConfigException.at("$.cluster", "policy opt's oracle sees one engine's lookups; use another policy or remove "
+          + "$.cluster");
+    }
   }
 }

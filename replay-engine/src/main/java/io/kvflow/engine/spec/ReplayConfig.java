@@ -28,10 +28,12 @@ import java.util.Locale;
  * @param codecRule the distance rule for data read from lower tiers, or null
  * @param offload the token range of every layer's context kept in a lower tier (requests traces)
  * @param engine the cache model: the generic tiers, or an engine's own rules (requests traces)
+ * @param cluster engine instances and their router (requests traces), or null for one engine
  */
 public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
     FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing, long maxBatchedTokens,
-    boolean waitForMemory, Preemption preemption, SparseSpec sparse, DiscardSpec discard, CodecRule codecRule, OffloadSpec offload, EngineKind engine) {
+    boolean waitForMemory, Preemption preemption, SparseSpec sparse, DiscardSpec discard, CodecRule codecRule, OffloadSpec offload, EngineKind engine,
+    ClusterSpec cluster) {
 
   /** The largest batch. */
   public static final int MAX_BATCH = 1_000_000;
@@ -44,7 +46,7 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
       boolean waitForMemory, Preemption preemption, SparseSpec sparse, DiscardSpec discard, CodecRule codecRule,
       OffloadSpec offload) {
     this(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory,
-        preemption, sparse, discard, codecRule, offload, EngineKind.GENERIC);
+        preemption, sparse, discard, codecRule, offload, EngineKind.GENERIC, null);
   }
 
   public ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
@@ -80,6 +82,16 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     ConfigRules.timing(tiers, timing);
     ConfigRules.weightsFit(model, tiers, timing);
     ConfigRules.engine(engine, tiers, hierarchy, placement, timing, expansion, finished, preemption, offload);
+    ConfigRules.cluster(cluster, expansion, timing, tiers);
+    if (cluster != null && engine != EngineKind.GENERIC) {
+      throw ConfigException.at("$.cluster", "instances of the generic engine only; \"engine\": \"" + lower(engine)
+          + "\" replays one engine; remove one of them");
+    }
+  }
+
+  /** This config with {@code c} as its cluster (null: one engine). */
+  public ReplayConfig withCluster(ClusterSpec c) {
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine, c);
   }
 
   /**
@@ -116,7 +128,7 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
   }
 
   public ReplayConfig withTiers(List<TierConfig> t) {
-    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine);
+    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine, cluster);
   }
 
   /** This config with the first tier's policy replaced. */
@@ -127,15 +139,15 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
   }
 
   public ReplayConfig withModel(ModelSpec m) {
-    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine);
+    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine, cluster);
   }
 
   public ReplayConfig withTiming(TimingSpec t) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine, cluster);
   }
 
   public ReplayConfig withExpansion(Expansion e) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine, cluster);
   }
 
   static <E extends Enum<E>> String lower(E e) {
@@ -196,8 +208,9 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     CodecRule rule = CodecRule.bind(n);
     OffloadSpec offload = OffloadSpec.bind(n, tiers);
     EngineKind engine = n.choice("engine", EngineKind.values(), ReplayConfig::lower, EngineKind.GENERIC);
+    ClusterSpec cluster = ClusterSpec.bind(n);
     n.finish();
     return new ReplayConfig(model, tiers, h, p, f, e, batch, seed, timing, batchedTokens, wait, pre, sparse, discard, rule,
-        offload, engine);
+        offload, engine, cluster);
   }
 }

@@ -1,0 +1,54 @@
+package io.kvflow.engine.spec;
+
+import io.kvflow.engine.route.RouterKind;
+
+/**
+ * A serving cluster: {@code instances} engine instances, each with its own tiers, scheduler and
+ * timing built from the same config, sharing one simulated clock; a router picks the instance of
+ * each request at its arrival.
+ *
+ * @param instances engine instances (1 = one instance through the cluster path)
+ * @param router how a request picks its instance
+ * @param overlapWeight kv-aware: weight of the resident leading prompt blocks
+ * @param loadWeight kv-aware: weight of the normalised load (queued + running tokens over the largest)
+ */
+public record ClusterSpec(int instances, RouterKind router, double overlapWeight, double loadWeight) {
+  /** The most instances a replay simulates. */
+  public static final int MAX_INSTANCES = 1024;
+
+  public ClusterSpec {
+    if (instances < 1 || instances > MAX_INSTANCES) {
+      throw ConfigException.at("$.cluster.instances", instances + " must be in [1, " + MAX_INSTANCES + "]");
+    }
+    if (router == null) {
+      throw ConfigException.at("$.cluster.router", "required");
+    }
+    if (!(overlapWeight >= 0) || !(loadWeight >= 0) || Double.isInfinite(overlapWeight) || Double.isInfinite(loadWeight)) {
+      throw ConfigException.at("$.cluster.kv_aware", "weights must be finite and >= 0");
+    }
+  }
+
+  /** {@code $.cluster}, or null when the config has none. */
+  static ClusterSpec bind(ConfigNode root) {
+    if (!root.has("cluster")) {
+      return null;
+    }
+    ConfigNode n = root.object("cluster");
+    int instances = n.intValue("instances", 1, MAX_INSTANCES, null);
+    RouterKind router = n.choice("router", RouterKind.values(), ReplayConfig::lower, RouterKind.ROUND_ROBIN);
+    double overlap = 1;
+    double load = 1;
+    if (n.has("kv_aware")) {
+      if (router != RouterKind.KV_AWARE) {
+        throw n.fieldError("kv_aware", "weights of the kv-aware router; the router is " + ReplayConfig.lower(router)
+            + "; remove them or use \"router\": \"kv-aware\"");
+      }
+      ConfigNode k = n.object("kv_aware");
+      overlap = k.doubleValue("overlap_weight", 0, Double.MAX_VALUE, 1.0);
+      load = k.doubleValue("load_weight", 0, Double.MAX_VALUE, 1.0);
+      k.finish();
+    }
+    n.finish();
+    return new ClusterSpec(instances, router, overlap, load);
+  }
+}
