@@ -3,20 +3,14 @@ package io.kvflow.engine.residency;
 import io.kvflow.common.LongIntHashMap;
 import io.kvflow.engine.expand.AccessSink;
 import io.kvflow.engine.policy.EvictionPolicy;
-import io.kvflow.engine.policy.PolicyKind;
 import io.kvflow.engine.policy.PolicyParams;
-import io.kvflow.engine.policy.PolicyStats;
 import io.kvflow.engine.spec.AdmissionKind;
 import io.kvflow.engine.spec.CodecKind;
 import io.kvflow.engine.spec.CodecSpec;
-import io.kvflow.engine.spec.ConfigException;
-import io.kvflow.engine.spec.Hierarchy;
 import io.kvflow.engine.spec.ReplayConfig;
 import io.kvflow.engine.spec.TierConfig;
 import io.kvflow.trace.AccessOp;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Tracks which tier holds each placement unit and says, for every access, what happened: it
@@ -36,6 +30,7 @@ import java.util.Locale;
  * proves that no unit is in two tiers of an exclusive hierarchy.
  */
 public final class ResidencyTracker {
+  private final TierSet set;
   private final List<TierConfig> configs;
   private final EvictionPolicy[] policies;
   private final TierCounters[] counters;
@@ -43,33 +38,29 @@ public final class ResidencyTracker {
   private final AdmissionKind[] admission;
   private final int[] admitAfter;
   private final boolean exclusive;
-  /** An index shared by every tier's policy (key to slotBase[tier] + slot), or null: one index per tier. */
-  private final LongIntHashMap where;
-  private final int[] slotBase;
   private final long unitBytes;
   private final long keyBytes;
   private final long tokenBytes;
   private final int dtypeBytes;
   private final int tiers;
-  private final long[] capacityUnits;
-  /** Stored bytes of one placement unit / one layer-access in each tier (after its codec). */
+  /** Stored bytes of one placement unit in each tier. */
   private final long[] tierKey;
   private final long[] tierUnit;
   private final CodecSpec[] codecs;
   private final AccessOutcome outcome;
-  /** The tier that keeps the offloaded token range (0: no offload range). */
+  /** The tier holding the offloaded token range ($.offload), or 0 when nothing is offloaded. */
   private final int offloadTier;
-  /** The first tier's policy, counters and stored layer-access size, for the hit path. */
+  /** The first tier's policy, counters and stored layer-unit bytes, in fields for the hot path. */
   private final EvictionPolicy first;
   private final TierCounters firstCounters;
   private final long firstUnitBytes;
-  /** The first tier stores KV uncompressed: a hit there reads it in place with no decompression. */
+  /** Whether the first tier stores units uncompressed (the hit fast path applies). */
   private final boolean plainFirstTier;
   private static final int READ = AccessOp.READ.code();
   private static final int WRITE = AccessOp.WRITE.code();
-  /** The distance rule's codec for the current access (null: the tiers' own). */
+  /** The codec this access's flags ask for (sparse reads, per-token codecs), or null. */
   private CodecSpec override;
-  /** Slot of the unit in the tier the last {@link #find} returned. */
+  /** The slot {@link #find} or {@link #findBelowFirst} found the unit at. */
   private int foundSlot;
   private long bytesMovedSaved;
   private long decompressNs;
@@ -101,61 +92,31 @@ public final class ResidencyTracker {
    * @param firstTierParams parameters of the first tier's policy (OPT's next-use oracle)
    */
   public ResidencyTracker(ReplayConfig config, long unitBytes, long keyBytes, long tokenBytes, PolicyParams firstTierParams) {
-    this.configs = config.tiers();
-    this.tiers = configs.size();
-    this.policies = new EvictionPolicy[tiers];
-    this.counters = new TierCounters[tiers];
-    this.admissionCounts = new LongIntHashMap[tiers];
-    this.admission = new AdmissionKind[tiers];
-    this.admitAfter = new int[tiers];
-    this.capacityUnits = new long[tiers];
-    this.slotBase = new int[tiers];
-    this.exclusive = config.hierarchy() == Hierarchy.EXCLUSIVE;
+    this.set = new TierSet(config, unitBytes, keyBytes, firstTierParams);
+    this.configs = set.configs;
+    this.tiers = set.tiers;
+    this.exclusive = set.exclusive;
+    this.policies = set.policies;
+    this.counters = set.counters;
+    this.admissionCounts = set.admissionCounts;
+    this.admission = set.admission;
+    this.admitAfter = set.admitAfter;
+    this.tierKey = set.tierKey;
+    this.tierUnit = set.tierUnit;
+    this.codecs = set.codecs;
     this.unitBytes = unitBytes;
     this.keyBytes = keyBytes;
     this.tokenBytes = tokenBytes;
-    this.dtypeBytes = config.model().kvDtypeBytes();
-    this.tierKey = new long[tiers];
-    this.tierUnit = new long[tiers];
-    this.codecs = new CodecSpec[tiers];
+    this.dtypeBytes = set.dtypeBytes;
     this.outcome = new AccessOutcome(tiers);
     this.offloadTier = config.offload().tier();
-    long totalUnits = 0;
-    for (int t = 0; t < tiers; t++) {
-      TierConfig c = configs.get(t);
-      codecs[t] = c.codec();
-      tierKey[t] = Math.max(1, codecs[t].stored(keyBytes, dtypeBytes));
-      tierUnit[t] = Math.max(1, codecs[t].stored(unitBytes, dtypeBytes));
-      long units = c.capacityBlocks() > 0 ? c.capacityBlocks() : c.tier().capacityBytes() / tierKey[t];
-      if (units < 1) {
-        throw new ConfigException("tier " + c.tier().name() + ": capacity_bytes " + c.tier().capacityBytes()
-            + " holds no placement unit of " + tierKey[t] + " bytes; raise it");
-      }
-      if (units > Integer.MAX_VALUE - 8 || (exclusive && totalUnits + units > Integer.MAX_VALUE - 8)) {
-        throw new ConfigException("tier " + c.tier().name() + ": " + (exclusive ? totalUnits + units : units)
-            + " placement units is more than this build simulates (2^31 in all tiers); use a coarser placement");
-      }
-      if (t > 0 && c.policy() == PolicyKind.OPT) {
-        throw new ConfigException("tiers[" + t + "]: policy opt is the offline bound of a single tier; use it alone");
-      }
-      slotBase[t] = (int) totalUnits;
-      totalUnits += units;
-      capacityUnits[t] = units;
-      PolicyParams p = new PolicyParams(c.hotWindowAccesses(), c.warmThreshold(), t == 0 ? firstTierParams.nextUse() : null);
-      policies[t] = c.policy().create((int) units, p);
-      counters[t] = new TierCounters();
-      admission[t] = c.admission();
-      admitAfter[t] = c.admitAfter();
-      admissionCounts[t] = c.admission() == AdmissionKind.AFTER_K ? new LongIntHashMap(1 << 12) : null;
-    }
     // one index per tier, probed fastest first: measured faster than one index shared by all
     // tiers (docs/model.md), because a first-tier hit then probes a map of the first tier's units
     // only, which stays in cache, instead of a map of every resident unit
-    where = null;
     first = policies[0];
     firstCounters = counters[0];
     firstUnitBytes = tierUnit[0];
-    plainFirstTier = codecs[0].kind() == CodecKind.NONE;
+    plainFirstTier = set.plainFirstTier();
   }
 
   /** The outcome of the last access (refilled by every call of {@link #access}). */
@@ -429,18 +390,6 @@ public final class ResidencyTracker {
 
   /** The fastest tier holding {@code key} (its slot in {@link #foundSlot}), or -1. */
   private int find(long key) {
-    if (where != null) {
-      int g = where.get(key);
-      if (g == LongIntHashMap.MISSING) {
-        return -1;
-      }
-      int t = tiers - 1;
-      while (g < slotBase[t]) {
-        t--;
-      }
-      foundSlot = g - slotBase[t];
-      return t;
-    }
     for (int t = 0; t < tiers; t++) {
       int s = policies[t].slotOf(key);
       if (s != EvictionPolicy.NO_SLOT) {
@@ -592,25 +541,16 @@ public final class ResidencyTracker {
 
   /** Bytes the codecs save on what the tiers hold now: units resident x (uncompressed - stored). */
   public long bytesStoredSaved() {
-    long saved = 0;
-    for (int t = 0; t < tiers; t++) {
-      saved += policies[t].size() * (keyBytes - tierKey[t]);
-    }
-    return saved;
+    return set.bytesStoredSaved();
   }
 
   public CompressionResult compression() {
-    List<CompressionResult.TierCodec> t = new ArrayList<>();
-    for (int i = 0; i < tiers; i++) {
-      t.add(new CompressionResult.TierCodec(configs.get(i).tier().name(), codecs[i].jsonName(), codecs[i].ratio(dtypeBytes),
-          storedBytes(i)));
-    }
-    return new CompressionResult(bytesStoredSaved(), bytesMovedSaved, decompressNs, compressNs, t);
+    return set.compression(bytesMovedSaved, decompressNs, compressNs);
   }
 
   /** Bytes each tier holds now, at its stored size. */
   public long storedBytes(int t) {
-    return policies[t].size() * tierKey[t];
+    return set.storedBytes(t);
   }
 
   /** Whether {@code key} is resident in the first tier; changes nothing (a router's look, not an access). */
@@ -620,68 +560,16 @@ public final class ResidencyTracker {
 
   /** The keys resident in tier {@code t} (for checks and tests). */
   public long[] residentKeys(int t) {
-    long[] keys = new long[policies[t].size()];
-    int[] n = {0};
-    policies[t].forEachKey(k -> keys[n[0]++] = k);
-    return keys;
+    return set.residentKeys(t);
   }
 
   /** Checks every policy's structures and the tracker's own sums; throws IllegalStateException if broken. */
   public void checkInvariants() {
-    long resident = 0;
-    for (int t = 0; t < tiers; t++) {
-      String name = configs.get(t).tier().name();
-      policies[t].checkInvariants();
-      resident += policies[t].size();
-      TierCounters c = counters[t];
-      check(c.hits + c.misses == c.accesses, name + ": hits + misses != accesses");
-      check(t == 0 || c.accesses <= counters[t - 1].misses, name + " saw more accesses than the tier above missed");
-      check(policies[t].size() <= capacityUnits[t], name + " over capacity");
-      check(c.bytesWritten == c.unitsWritten * tierKey[t] + c.bytesAppended, name + ": bytes written != units written x "
-          + tierKey[t] + " + appended bytes");
-      // every admission is a unit written in, except units an APPEND created empty
-      long insertions = policies[t].stats().insertions();
-      check(c.unitsWritten <= insertions && insertions - c.unitsWritten <= appends, name + ": " + insertions
-          + " admissions for " + c.unitsWritten + " units written");
-    }
-    check(counters[0].accesses == lookupLayerAccesses, "the first tier saw " + counters[0].accesses + " accesses of "
-        + lookupLayerAccesses + " looked up");
-    long hits = foundNowhereLayerAccesses;
-    for (TierCounters c : counters) {
-      hits += c.hits;
-    }
-    check(hits == lookupLayerAccesses, "hits over tiers + found nowhere = " + hits + ", looked up " + lookupLayerAccesses);
-    if (exclusive) {
-      // no unit is in two tiers
-      for (int t = 1; t < tiers; t++) {
-        int tier = t;
-        policies[t].forEachKey(k -> {
-          for (int u = 0; u < tier; u++) {
-            check(!policies[u].contains(k), "unit " + k + " is in " + configs.get(u).tier().name() + " and "
-                + configs.get(tier).tier().name() + " of an exclusive hierarchy");
-          }
-        });
-      }
-    }
-  }
-
-  private static void check(boolean ok, String what) {
-    if (!ok) {
-      throw new IllegalStateException("residency invariant broken: " + what);
-    }
+    set.checkInvariants(appends, lookupLayerAccesses, foundNowhereLayerAccesses);
   }
 
   public List<TierResult> results() {
-    List<TierResult> out = new ArrayList<>();
-    for (int t = 0; t < tiers; t++) {
-      TierConfig c = configs.get(t);
-      TierCounters k = counters[t];
-      PolicyStats s = policies[t].stats();
-      out.add(new TierResult(c.tier().name(), c.tier().kind().name().toLowerCase(Locale.ROOT),
-          capacityUnits[t] * tierKey[t], capacityUnits[t], tierKey[t], k.accesses, k.hits, k.misses, k.bytesRead,
-          k.bytesWritten, k.unitsWritten, k.bytesAppended, s.insertions(), s.evictions(), s.evictedUnused()));
-    }
-    return out;
+    return set.results();
   }
 
   /** The stage's totals for the replay result. */
@@ -693,9 +581,7 @@ public final class ResidencyTracker {
 
   /** Occupancy of each tier now, in placement units. */
   public void occupancy(long[] out) {
-    for (int t = 0; t < tiers; t++) {
-      out[t] = policies[t].size();
-    }
+    set.occupancy(out);
   }
 
   public int tierCount() {
