@@ -4,13 +4,18 @@ import io.kvflow.analysis.reuse.MissRatioCurve;
 import io.kvflow.analysis.reuse.Shards;
 import io.kvflow.engine.ReplayListener;
 import io.kvflow.engine.residency.AccessOutcome;
+import io.kvflow.trace.AccessOp;
 
 /**
- * The LRU miss-ratio curve of a replay's lookups (placement units, one reference per lookup call),
- * estimated with SHARDS fixed-size sampling so it costs little on long replays.
+ * The LRU miss-ratio curve of a replay's lookups, counted in layer-accesses as the tiers count them
+ * (a lookup of a unit by {@code weight} layers is {@code weight} references with one outcome), with
+ * an APPEND as an uncounted reference (it creates or fills the unit) and a FREE as removal (the
+ * next lookup is a cold miss). Estimated with SHARDS fixed-size sampling so it costs little on long
+ * replays; exact while the trace has at most {@link #SAMPLE_KEYS} distinct units.
  */
 public final class ShardsMrcListener implements ReplayListener {
   public static final int SAMPLE_KEYS = 16_384;
+  private static final int APPEND = AccessOp.APPEND.code();
   private final Shards shards;
 
   public ShardsMrcListener(long seed) {
@@ -20,7 +25,11 @@ public final class ShardsMrcListener implements ReplayListener {
   @Override
   public void access(AccessOutcome o) {
     if (o.lookup()) {
-      shards.access(o.key);
+      shards.access(o.key, o.weight);
+    } else if (o.op == APPEND) {
+      shards.touch(o.key);
+    } else {
+      shards.remove(o.key);
     }
   }
 

@@ -130,9 +130,14 @@ public final class Findings {
     double twice = interpolate(mrc, 2.0 * units);
     double floor = mrc.get(mrc.size() - 1).get(1).asDouble();
     if (Double.isFinite(at) && Double.isFinite(twice)) {
+      long accesses = first.path("accesses").asLong(0);
+      String policy = r.path("config").path("tiers").path(0).path("policy").asText("");
+      String measured = accesses > 0 ? String.format(Locale.ROOT, " (the replay's %s there: %s)",
+          policy.isEmpty() ? "policy" : policy, Unit.RATIO.format((double) first.path("misses").asLong(0) / accesses))
+          : "";
       out.add(new Finding("mrc_headroom", false, String.format(Locale.ROOT,
-          "LRU miss ratio of the lookups: %s at %s's size, %s at twice it, %s with unlimited space",
-          Unit.RATIO.format(at), first.path("name").asText(), Unit.RATIO.format(twice), Unit.RATIO.format(floor))));
+          "LRU miss ratio of the lookups: %s at %s's size%s, %s at twice it, %s with unlimited space",
+          Unit.RATIO.format(at), first.path("name").asText(), measured, Unit.RATIO.format(twice), Unit.RATIO.format(floor))));
     }
   }
 

@@ -167,16 +167,23 @@ public final class ReplayReport {
     return sb.toString();
   }
 
-  /** Adds the miss-ratio curve of the replay's lookups (LRU, SHARDS estimate) at log-spaced sizes. */
+  /**
+   * Adds the miss-ratio curve of the replay's lookups (LRU, SHARDS estimate) at log-spaced sizes
+   * and at the first tier's size and twice it (the sizes the findings read).
+   */
   public static void addMrc(ObjectNode report, io.kvflow.analysis.listen.ShardsMrcListener mrc, long maxUnits) {
     ArrayNode a = report.putArray("mrc");
-    for (long c : io.kvflow.analysis.reuse.MissRatioCurve.defaultSizes(Math.max(1, maxUnits), java.util.List.of())) {
+    long first = report.path("tiers").path(0).path("capacity_units").asLong(0);
+    java.util.List<Long> exact = first > 0 ? java.util.List.of(first, 2 * first) : java.util.List.of();
+    for (long c : io.kvflow.analysis.reuse.MissRatioCurve.defaultSizes(Math.max(1, maxUnits), exact)) {
       ArrayNode p = a.addArray();
       p.add(c);
       p.add(mrc.curve().missRatio(c));
     }
     ObjectNode info = report.putObject("mrc_info");
-    info.put("of", "lookups of placement units, LRU");
+    info.put("of", "layer-accesses of the lookups, LRU of placement units (a unit's first layer has its reuse "
+        + "distance, its other layers distance 0, as the tiers count them; an APPEND is an uncounted reference, a FREE "
+        + "removes the unit)");
     info.put("method", "SHARDS fixed-size, " + io.kvflow.analysis.listen.ShardsMrcListener.SAMPLE_KEYS + " keys");
     info.put("final_rate", mrc.rate());
     info.put("references", mrc.references());

@@ -61,10 +61,53 @@ public final class Shards {
   }
 
   public void access(long key) {
-    references++;
+    access(key, 1);
+  }
+
+  /**
+   * {@code weight} references to {@code key} in a row, as a replay counts a lookup of a placement
+   * unit by {@code weight} layers: the first has the key's reuse distance, the others distance 0
+   * (the unit the first layer brought in serves the rest).
+   */
+  public void access(long key, long weight) {
+    references += weight;
+    if (!inSample(key)) {
+      return;
+    }
+    long d = exact.access(key);
+    sampledWeight += weight;
+    if (d < 0) {
+      scaled.addCold(1);
+    } else {
+      scaled.add(Math.round(d / rate()), 1);
+    }
+    if (weight > 1) {
+      scaled.add(0, weight - 1);
+    }
+  }
+
+  /**
+   * A reference that brings {@code key} to the top of the LRU stack without being counted: a unit
+   * written into the cache by something other than a lookup (an APPEND creating it).
+   */
+  public void touch(long key) {
+    if (inSample(key)) {
+      exact.access(key);
+    }
+  }
+
+  /** Removes {@code key} from the LRU stack (a FREE): its next reference is a cold miss. */
+  public void remove(long key) {
+    if (hash(key) < threshold) {
+      exact.forget(key);
+    }
+  }
+
+  /** Whether {@code key} is sampled, after adding it to a fixed-size sample (which may lower the threshold). */
+  private boolean inSample(long key) {
     long h = hash(key);
     if (h >= threshold) {
-      return;
+      return false;
     }
     if (largest != null && sampled.get(key) == LongIntHashMap.MISSING) {
       sampled.put(key, 1);
@@ -82,17 +125,9 @@ public final class Shards {
         scaled.scale(factor);
         sampledWeight *= factor;
       }
-      if (h >= threshold) {
-        return;
-      }
+      return h < threshold;
     }
-    long d = exact.access(key);
-    sampledWeight += 1;
-    if (d < 0) {
-      scaled.addCold(1);
-    } else {
-      scaled.add(Math.round(d / rate()), 1);
-    }
+    return true;
   }
 
   public double rate() {
