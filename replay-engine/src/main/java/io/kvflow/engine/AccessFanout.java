@@ -26,6 +26,7 @@ public final class AccessFanout implements AccessSink {
   private final TimingModel clock;
   /** Whether decode reads are accounted in runs ({@link #reads}); false: one {@link #access} per read, the reference. */
   private final boolean readRuns;
+  private final HitRun run;
 
   /** {@code clock}: the timing model (null without timing), called before the listeners. */
   public AccessFanout(ResidencyTracker tracker, TimingModel clock, ReplayListener[] listeners) {
@@ -38,6 +39,7 @@ public final class AccessFanout implements AccessSink {
     this.clock = clock;
     this.listeners = listeners;
     this.readRuns = readRuns;
+    this.run = new HitRun(tracker);
   }
 
   @Override
@@ -57,7 +59,8 @@ public final class AccessFanout implements AccessSink {
   /**
    * A request's decode reads: runs of plain first-tier hits are accounted together by the tracker
    * and the timing model (one probe and touch per block, weighted by the layers), then shown to the
-   * listeners one outcome at a time; any other read takes {@link #access}. The same totals, samples
+   * listeners as a {@link HitRun} (each listener sees the whole run before the next one does;
+   * listeners are independent); any other read takes {@link #access}. The same totals, samples
    * and listener calls as the per-access path ({@code ReadRunsTest} compares them).
    */
   @Override
@@ -74,15 +77,19 @@ public final class AccessFanout implements AccessSink {
           clock.readHits(keys, i, end, weight, tracker.firstTierHitBytes(weight), blockTokens, contextTokens,
               requestId, step);
         }
-        for (int k = i; k < end; k++) {
-          if (listeners.length != 0) {
-            observe(tracker.hitOutcome(keys[k], weight, AccessSink.tokensOf(k, blockTokens, contextTokens), requestId,
-                step));
-          }
-          if (++count == nextSample) {
-            sample(); // hits change neither occupancy nor the clock: the sample is the per-access one
+        if (listeners.length != 0) {
+          run.set(keys, i, end, weight, blockTokens, contextTokens, requestId, step);
+          for (ReplayListener l : listeners) {
+            l.firstTierHits(run);
           }
         }
+        // hits change neither occupancy nor the clock: each sample is the one the per-access path takes
+        long last = count + (end - i);
+        while (nextSample <= last) {
+          count = nextSample;
+          sample();
+        }
+        count = last;
       }
       if (end == n) {
         return;

@@ -24,6 +24,14 @@ public final class ShardsMrcListener implements ReplayListener {
     }
   }
 
+  /** Every hit of the run is a lookup: its key, in order. */
+  @Override
+  public void firstTierHits(io.kvflow.engine.HitRun run) {
+    for (int i = 0; i < run.size(); i++) {
+      shards.access(run.key(i));
+    }
+  }
+
   public MissRatioCurve curve() {
     return shards.curve();
   }
