@@ -24,12 +24,22 @@ public final class AccessFanout implements AccessSink {
   private long nextSample = interval;
 
   private final TimingModel clock;
+  /** Whether decode reads are accounted in runs ({@link #reads}); false: one {@link #access} per read, the reference. */
+  private final boolean readRuns;
+  private final HitRun run;
 
   /** {@code clock}: the timing model (null without timing), called before the listeners. */
   public AccessFanout(ResidencyTracker tracker, TimingModel clock, ReplayListener[] listeners) {
+    this(tracker, clock, listeners, true);
+  }
+
+  /** {@code readRuns} false: the per-access reference path, for the tests that compare the two. */
+  AccessFanout(ResidencyTracker tracker, TimingModel clock, ReplayListener[] listeners, boolean readRuns) {
     this.tracker = tracker;
     this.clock = clock;
     this.listeners = listeners;
+    this.readRuns = readRuns;
+    this.run = new HitRun(tracker);
   }
 
   @Override
@@ -43,6 +53,50 @@ public final class AccessFanout implements AccessSink {
     }
     if (++count == nextSample) {
       sample();
+    }
+  }
+
+  /**
+   * A request's decode reads: runs of plain first-tier hits are accounted together by the tracker
+   * and the timing model (one probe and touch per block, weighted by the layers), then shown to the
+   * listeners as a {@link HitRun} (each listener sees the whole run before the next one does;
+   * listeners are independent); any other read takes {@link #access}. The same totals, samples
+   * and listener calls as the per-access path ({@code ReadRunsTest} compares them).
+   */
+  @Override
+  public void reads(long[] keys, int n, int weight, int blockTokens, long contextTokens, long requestId, int step) {
+    if (!readRuns) {
+      AccessSink.super.reads(keys, n, weight, blockTokens, contextTokens, requestId, step);
+      return;
+    }
+    int i = 0;
+    while (i < n) {
+      int end = tracker.readHits(keys, i, n, weight);
+      if (end > i) {
+        if (clock != null) {
+          clock.readHits(keys, i, end, weight, tracker.firstTierHitBytes(weight), blockTokens, contextTokens,
+              requestId, step);
+        }
+        if (listeners.length != 0) {
+          run.set(keys, i, end, weight, blockTokens, contextTokens, requestId, step);
+          for (ReplayListener l : listeners) {
+            l.firstTierHits(run);
+          }
+        }
+        // hits change neither occupancy nor the clock: each sample is the one the per-access path takes
+        long last = count + (end - i);
+        while (nextSample <= last) {
+          count = nextSample;
+          sample();
+        }
+        count = last;
+      }
+      if (end == n) {
+        return;
+      }
+      access(keys[end], io.kvflow.trace.AccessOp.READ.code(), weight,
+          AccessSink.tokensOf(end, blockTokens, contextTokens), requestId, step, -1, 0);
+      i = end + 1;
     }
   }
 

@@ -33,6 +33,15 @@ public final class ReplayEngine {
   private ReplayEngine() {}
 
   public static ReplayResult run(Path trace, ReplayConfig config, List<ReplayListener> listeners, Progress progress) {
+    return run(trace, config, listeners, progress, true);
+  }
+
+  /**
+   * {@code readRuns} false replays every decode read as its own access (the reference the tests
+   * compare the run accounting of {@link AccessFanout#reads} with); the results are the same.
+   */
+  static ReplayResult run(Path trace, ReplayConfig config, List<ReplayListener> listeners, Progress progress,
+      boolean readRuns) {
     if (ConservationCheck.enabled()) {
       listeners = new java.util.ArrayList<>(listeners);
       listeners.add(new ConservationCheck());
@@ -71,7 +80,7 @@ public final class ReplayEngine {
         re.setClock(timing);
       }
     }
-    AccessFanout sink = new AccessFanout(tracker, timing, listeners.toArray(new ReplayListener[0]));
+    AccessFanout sink = new AccessFanout(tracker, timing, listeners.toArray(new ReplayListener[0]), readRuns);
     io.kvflow.engine.sparse.SparseReadFilter sparse = null;
     io.kvflow.engine.sparse.RetainedMass retained = new io.kvflow.engine.sparse.RetainedMass();
     io.kvflow.engine.sparse.DiscardFilter discard = null;

@@ -12,6 +12,16 @@ public interface ReplayListener {
   /** One access and what residency did with it. */
   default void access(AccessOutcome outcome) {}
 
+  /**
+   * A run of plain first-tier hits (a request's decode reads), in access order: by default one
+   * {@link #access} per hit with its outcome; a listener may take the run at once, with the same effect.
+   */
+  default void firstTierHits(HitRun run) {
+    for (int i = 0; i < run.size(); i++) {
+      access(run.outcome(i));
+    }
+  }
+
   default void requestStarted(long requestId, long arrivalNs, int inputTokens, int outputTokens) {}
 
   default void requestFinished(long requestId) {}

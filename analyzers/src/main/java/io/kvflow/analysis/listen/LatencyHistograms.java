@@ -71,6 +71,10 @@ public final class LatencyHistograms implements ReplayListener, TimedListener {
     h.recordValue(Math.max(0, v));
   }
 
+  /** Accesses are not looked at: nothing to do for a run of them either. */
+  @Override
+  public void firstTierHits(io.kvflow.engine.HitRun run) {}
+
   @Override
   public void stepTimed(long step, long startNs, long stepNs, long stallNs, long computeNs) {
     record(histograms.get("step"), stepNs);

@@ -28,6 +28,10 @@ public final class OverflowGuard implements ReplayListener, TimedListener {
     this.what = what;
   }
 
+  /** Accesses are not looked at: nothing to do for a run of them either. */
+  @Override
+  public void firstTierHits(io.kvflow.engine.HitRun run) {}
+
   @Override
   public void stepTimed(long step, long startNs, long stepNs, long stallNs, long computeNs) {
     if (startNs < previousStartNs || stepNs < 0 || stallNs < 0 || computeNs < 0 || startNs + stepNs < startNs) {

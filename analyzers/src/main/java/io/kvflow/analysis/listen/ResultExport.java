@@ -170,6 +170,23 @@ public final class ResultExport implements ReplayListener, TimedListener, AutoCl
     }
   }
 
+  /**
+   * A run of first-tier hits of one request in one step: the first as {@link #access}, the others
+   * add their layer-accesses to the same sums (they change nothing else {@link #access} looks at).
+   */
+  @Override
+  public void firstTierHits(io.kvflow.engine.HitRun run) {
+    access(run.outcome(0));
+    long more = (long) (run.size() - 1) * run.weight();
+    stepAccesses += more;
+    stepFirstTierHits += more;
+    int slot = running.get(run.requestId());
+    if (slot >= 0) {
+      perRequest[slot][ACCESSES] += more;
+      perRequest[slot][FIRST_TIER_HITS] += more;
+    }
+  }
+
   /** Accesses traces: the slot of request id {@code requestId}, made on its first access. */
   private int seenSlot(long requestId) {
     int slot = running.get(requestId);

@@ -33,6 +33,15 @@ public final class ShardsMrcListener implements ReplayListener {
     }
   }
 
+  /** Every hit of the run is a lookup by the run's weight: its key, in order. */
+  @Override
+  public void firstTierHits(io.kvflow.engine.HitRun run) {
+    int weight = run.weight();
+    for (int i = 0; i < run.size(); i++) {
+      shards.access(run.key(i), weight);
+    }
+  }
+
   public MissRatioCurve curve() {
     return shards.curve();
   }

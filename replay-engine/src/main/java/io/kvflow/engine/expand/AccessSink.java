@@ -20,6 +20,25 @@ public interface AccessSink {
 
   void access(long key, int op, int weight, int tokens, long requestId, int step, int layer, int flags);
 
+  /**
+   * A decode step's dense reads of one request's blocks under whole-block placement: a READ of
+   * {@code keys[0..n)} in order, each of {@code weight} layer-accesses, layer -1, no flags, block
+   * {@code i} holding {@code min(blockTokens, contextTokens - i * blockTokens)} tokens. Exactly
+   * the {@link #access} calls it stands for (the default makes them); a sink may account a run of
+   * first-tier hits together.
+   */
+  default void reads(long[] keys, int n, int weight, int blockTokens, long contextTokens, long requestId, int step) {
+    int read = io.kvflow.trace.AccessOp.READ.code();
+    for (int i = 0; i < n; i++) {
+      access(keys[i], read, weight, tokensOf(i, blockTokens, contextTokens), requestId, step, -1, 0);
+    }
+  }
+
+  /** Tokens of block {@code i} of a sequence of {@code contextTokens} tokens in {@code blockTokens}-token blocks. */
+  static int tokensOf(int i, int blockTokens, long contextTokens) {
+    return (int) Math.min(blockTokens, contextTokens - (long) i * blockTokens);
+  }
+
   /** Called when a request is admitted to the batch (requests traces). */
   default void requestStarted(long requestId, long arrivalNs, int inputTokens, int outputTokens) {}
 

@@ -141,8 +141,13 @@ final class BlockExpander implements DecisionSink {
   public void decode(int seq, long requestId, int step, long contextTokens) {
     int n = keyCount[seq];
     long[] k = keys[seq];
-    for (int i = 0; i < n; i++) {
-      emit(k[i], AccessOp.READ.code(), tokensOf(i, contextTokens), requestId, step, offloaded(i, n, contextTokens));
+    if (placement != Placement.BLOCK_LAYER && offload.range() == io.kvflow.engine.spec.OffloadSpec.Range.NONE) {
+      // every layer reads the same blocks with the same residency: one call for the request's run
+      sink.reads(k, n, layers, blockTokens, contextTokens, requestId, step);
+    } else {
+      for (int i = 0; i < n; i++) {
+        emit(k[i], AccessOp.READ.code(), tokensOf(i, contextTokens), requestId, step, offloaded(i, n, contextTokens));
+      }
     }
     int last = (int) (contextTokens / blockTokens);
     if (last == n) {

@@ -143,6 +143,48 @@ public final class ResidencyTracker {
     return update(slot, key, op, weight, tokens, requestId, step, layer, flags);
   }
 
+  /**
+   * READs of {@code keys[from..to)} of {@code w} layer-accesses each, without flags, accounted
+   * together while they are plain first-tier hits: each is touched in order, as {@link #access}
+   * would, and the totals grow by the run's sums. Returns the end of the run: the index of the
+   * first key that is not a first-tier hit (nothing done for it), or {@code to}. The outcome is not
+   * refilled; {@link #hitOutcome} describes each hit for observers that want one.
+   */
+  public int readHits(long[] keys, int from, int to, int w) {
+    if (!plainFirstTier) {
+      return from;
+    }
+    EvictionPolicy p = first;
+    int i = from;
+    while (i < to) {
+      int slot = p.slotOf(keys[i]);
+      if (slot == EvictionPolicy.NO_SLOT) {
+        break;
+      }
+      p.touchSlot(slot);
+      i++;
+    }
+    long layerAccesses = (long) w * (i - from);
+    long bytes = w * firstUnitBytes * (i - from);
+    lookupLayerAccesses += layerAccesses;
+    TierCounters c = firstCounters;
+    c.hits += layerAccesses;
+    c.accesses += layerAccesses;
+    c.bytesRead += bytes;
+    return i;
+  }
+
+  /** Stored bytes one first-tier hit of {@code w} layer-accesses reads (what {@link #readHits} counts per hit). */
+  public long firstTierHitBytes(int w) {
+    return w * firstUnitBytes;
+  }
+
+  /** Refills the outcome as {@link #access} does for a plain first-tier hit already accounted by {@link #readHits}. */
+  public AccessOutcome hitOutcome(long key, int w, int tokens, long requestId, int step) {
+    outcome.firstTierHit(key, READ, w, tokens, requestId, step, -1, 0, w * firstUnitBytes);
+    return outcome;
+  }
+
   /** Any access but a plain first-tier hit; {@code firstSlot}: the unit's slot in the first tier when already probed. */
   private AccessOutcome update(int firstSlot, long key, int op, int weight, int tokens, long requestId, int step,
       int layer, int flags) {

@@ -124,13 +124,7 @@ public final class ComputeModel {
     double m = Math.max(1, Math.round(tokens));
     double ns = 0;
     ModelShape s = model.shape();
-    if (s == null) {
-      ns += gemmNs(m, weightBytesPerLayer(), 2.0 * model.parameters() / model.layers() * m);
-    } else {
-      long h = s.hidden();
-      ns += gemm(m, h, model.qkvColumns()) + gemm(m, (long) model.attentionHeads() * model.headDim(), h)
-          + gemm(m, h, 2L * s.intermediate()) + gemm(m, s.intermediate(), h);
-    }
+    ns += layerGemmsNs(m);
     double kvNs = (kvHbmBytes / profile.kvStreamBps() + kvScratchBytes / scratchBandwidthBps) / tp * 1e9;
     double decodeNs = decodeAttentionFlops / tp / profile.decodeAttentionFlops() * 1e9;
     double prefillNs = prefillAttentionFlops <= 0 ? 0
@@ -270,6 +264,30 @@ public final class ComputeModel {
     ns += profile.stepKernels() * (launchNs + profile.elementwiseFixedNs());
     ns += (Math.max(1, tokens) * s.hidden() * s.weightDtypeBytes() * 3) / profile.activationBps() * 1e9;
     return (long) Math.ceil(ns);
+  }
+
+  // the last rows count and its GEMMs' time: the layers of a step (and steps with the same batch)
+  // ask for the same m over and over; the memo returns the very double computed for it
+  private double memoGemmRows = Double.NaN;
+  private double memoGemmNs;
+
+  /** The layer's weight GEMMs on {@code m} rows (a pure function of m, remembered for the last m). */
+  private double layerGemmsNs(double m) {
+    if (m == memoGemmRows) {
+      return memoGemmNs;
+    }
+    ModelShape s = model.shape();
+    double ns;
+    if (s == null) {
+      ns = gemmNs(m, weightBytesPerLayer(), 2.0 * model.parameters() / model.layers() * m);
+    } else {
+      long h = s.hidden();
+      ns = gemm(m, h, model.qkvColumns()) + gemm(m, (long) model.attentionHeads() * model.headDim(), h)
+          + gemm(m, h, 2L * s.intermediate()) + gemm(m, s.intermediate(), h);
+    }
+    memoGemmRows = m;
+    memoGemmNs = ns;
+    return ns;
   }
 
   private double gemm(double m, long k, long n) {

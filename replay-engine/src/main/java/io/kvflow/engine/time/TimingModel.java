@@ -264,6 +264,43 @@ public final class TimingModel implements ReplayListener, AdmissionClock {
     g.request(o.requestId);
   }
 
+  /**
+   * What {@link #access} does for the first-tier hits of {@code keys[from..to)}: READs of
+   * {@code weight} layer-accesses, layer -1, no flags, each reading {@code hitBytes} in place, block
+   * {@code i} holding {@code min(blockTokens, contextTokens - i * blockTokens)} tokens. The flops
+   * are added one block at a time, in order, so the sums are the same doubles.
+   */
+  public void readHits(long[] keys, int from, int to, int weight, long hitBytes, int blockTokens, long contextTokens,
+      long requestId, int step) {
+    if (from == to) {
+      return;
+    }
+    if (!iterationGroups && current.any && (step != current.step || -1 != current.layer)) {
+      closeGroup();
+    }
+    Group g = current;
+    if (!g.any) {
+      g.any = true;
+      g.step = step;
+      g.layer = -1;
+      g.iteration = iterationGroups;
+      g.seq = ++groupSeq;
+    }
+    if (seenOnly) {
+      for (int i = from; i < to; i++) {
+        seen.add(keys[i]);
+      }
+    }
+    g.hbmBytes += hitBytes * (to - from);
+    double flops = g.decodeFlops;
+    for (int i = from; i < to; i++) {
+      flops += compute.attentionFlops(io.kvflow.engine.expand.AccessSink.tokensOf(i, blockTokens, contextTokens))
+          * weight;
+    }
+    g.decodeFlops = flops;
+    g.request(requestId);
+  }
+
   private long groupSeq;
 
   @Override
