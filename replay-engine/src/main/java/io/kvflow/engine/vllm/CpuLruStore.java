@@ -75,6 +75,13 @@ final class CpuLruStore {
     events.stored(KvEventSink.Medium.CPU, one, 0, 1, false, 0);
   }
 
+  /** Stores {@code hash} unless held (then nothing changes: no refresh, not counted), evicting the LRU when full. */
+  void storeIfAbsent(long hash) {
+    if (!contains(hash)) {
+      store(hash);
+    }
+  }
+
   long stores() {
     return stores;
   }

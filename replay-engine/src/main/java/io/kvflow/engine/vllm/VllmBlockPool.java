@@ -40,6 +40,7 @@ public final class VllmBlockPool implements KvBlockPool {
   private final LongIntHashMap firstOfHash;
   private final int[] sameHashNext;
   private final CpuLruStore cpu;
+  private final CpuStoreRule storeRule;
 
   // per request sequence number
   private int[][] blocksOf = new int[16][];
@@ -51,8 +52,13 @@ public final class VllmBlockPool implements KvBlockPool {
   private long stores;
   private KvEventSink events = KvEventSink.NONE;
 
-  /** A pool of {@code capacityBlocks} GPU blocks, with a CPU tier of {@code cpuBlocks} blocks (0: none). */
+  /** A pool of {@code capacityBlocks} GPU blocks, with a CPU tier of {@code cpuBlocks} blocks (0: none) stored on eviction. */
   public VllmBlockPool(int capacityBlocks, int cpuBlocks) {
+    this(capacityBlocks, cpuBlocks, CpuStoreRule.ON_EVICT);
+  }
+
+  /** As above, the CPU tier storing blocks by {@code storeRule}. */
+  public VllmBlockPool(int capacityBlocks, int cpuBlocks, CpuStoreRule storeRule) {
     if (capacityBlocks < 1 || cpuBlocks < 0) {
       throw new IllegalArgumentException("capacity " + capacityBlocks + " GPU and " + cpuBlocks + " CPU blocks");
     }
@@ -70,6 +76,7 @@ public final class VllmBlockPool implements KvBlockPool {
     firstOfHash = new LongIntHashMap(Math.max(16, capacityBlocks));
     sameHashNext = new int[capacityBlocks];
     cpu = cpuBlocks > 0 ? new CpuLruStore(cpuBlocks) : null;
+    this.storeRule = storeRule;
   }
 
   /** Sends the pool's (and its CPU tier's) stores and removals to {@code sink} from now on. */
@@ -156,6 +163,9 @@ public final class VllmBlockPool implements KvBlockPool {
       int b = list[i];
       if (!cached[b]) {
         cache(b, hashes[i]);
+        if (cpu != null && storeRule == CpuStoreRule.ON_COMPUTE) {
+          cpu.storeIfAbsent(hashes[i]);
+        }
         run = run < 0 ? i : run;
       } else if (run >= 0) {
         stored(hashes, run, i);
@@ -307,7 +317,7 @@ public final class VllmBlockPool implements KvBlockPool {
     cached[b] = false;
     evictions++;
     events.removed(KvEventSink.Medium.GPU, hash);
-    if (cpu != null) {
+    if (cpu != null && storeRule == CpuStoreRule.ON_EVICT) {
       cpu.store(hash);
     }
   }

@@ -35,6 +35,12 @@ public final class VllmReplay {
     return Math.toIntExact(t.tier().capacityBytes() / blockBytes);
   }
 
+  /** The CPU tier's store rule: {@code "hierarchy": "inclusive"} writes blocks through when computed. */
+  public static CpuStoreRule storeRule(ReplayConfig config) {
+    return config.hierarchy() == io.kvflow.engine.spec.Hierarchy.INCLUSIVE ? CpuStoreRule.ON_COMPUTE
+        : CpuStoreRule.ON_EVICT;
+  }
+
   public static Outcome run(Path trace, ReplayConfig config, VllmObserver observer, Progress progress) {
     return run(trace, config, observer, KvEventSink.NONE, progress);
   }
@@ -49,7 +55,7 @@ public final class VllmReplay {
       int blockTokens = r.metadata().blockTokens();
       int gpu = capacityBlocks(config, 0, blockTokens);
       int cpu = config.tiers().size() > 1 ? capacityBlocks(config, 1, blockTokens) : 0;
-      VllmBlockPool pool = new VllmBlockPool(gpu, cpu);
+      VllmBlockPool pool = new VllmBlockPool(gpu, cpu, storeRule(config));
       pool.events(events);
       VllmObserver steps = events == KvEventSink.NONE ? observer : new VllmObserver() {
         @Override

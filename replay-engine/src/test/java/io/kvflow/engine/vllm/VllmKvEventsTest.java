@@ -248,6 +248,23 @@ class VllmKvEventsTest {
     roundTrip(Path.of("..", "sample-traces", "chat-small.parquet"), config(300, 600), true);
   }
 
+  /** Store on compute ("hierarchy": "inclusive"): CPU events as blocks are computed; attribution still adds up. */
+  @Test
+  void chatSmallRoundTripWithStoreOnCompute() throws Exception {
+    String json = "{\"model\": \"llama-3-8b\", \"engine\": \"vllm\", \"hierarchy\": \"inclusive\", \"tiers\": "
+        + "[{\"name\": \"hbm\", \"kind\": \"hbm\", \"capacity_blocks\": 300}, {\"name\": \"dram\", \"kind\": "
+        + "\"dram\", \"capacity_blocks\": 600}], \"max_batch\": 64, \"max_batched_tokens\": 8192}";
+    ReplayConfig c = io.kvflow.engine.spec.ConfigLoader.fromJson("test", JSON.readTree(json)).config();
+    assertEquals(CpuStoreRule.ON_COMPUTE, VllmReplay.storeRule(c));
+    Path trace = Path.of("..", "sample-traces", "chat-small.parquet");
+    roundTrip(trace, c, true);
+    VllmAttributionTest.check(trace, c);
+    VllmReplay.Outcome evict = VllmReplay.run(trace, config(300, 600), VllmObserver.NONE, Progress.NONE);
+    VllmReplay.Outcome compute = VllmReplay.run(trace, c, VllmObserver.NONE, Progress.NONE);
+    assertEquals(evict.counts().gpuHitTokens(), compute.counts().gpuHitTokens(), "the GPU pool does not see the rule");
+    assertTrue(compute.counts().cpuStoreBlocks() != evict.counts().cpuStoreBlocks(), "the CPU tier does");
+  }
+
   @Test
   void mooncakeConversationRoundTripWithoutCpuTier() throws Exception {
     Path trace = dir.resolve("conversation.parquet");
