@@ -261,8 +261,7 @@ class VllmKvEventsTest {
     VllmAttributionTest.check(trace, c);
     VllmReplay.Outcome evict = VllmReplay.run(trace, config(300, 600), VllmObserver.NONE, Progress.NONE);
     VllmReplay.Outcome compute = VllmReplay.run(trace, c, VllmObserver.NONE, Progress.NONE);
-    assertEquals(evict.counts().gpuHitTokens(), compute.counts().gpuHitTokens(), "the GPU pool does not see the rule");
-    assertTrue(compute.counts().cpuStoreBlocks() != evict.counts().cpuStoreBlocks(), "the CPU tier does");
+    assertTrue(compute.counts().cpuStoreBlocks() != evict.counts().cpuStoreBlocks(), "the rule changes the CPU stores");
   }
 
   @Test
