@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code kvflow replay --kv-events} in vllm mode, read back with {@code kvflow import vllm-events}:
  * the imported trace's removals equal report.json's evictions per medium, the file is the same on a
- * second run, and the option is refused where it cannot apply; {@code import token-ids} and
+ * second run, a generic replay of the imported events inserts and frees what the vllm mode stored and
+ * removed, and the option is refused where it cannot apply; {@code import token-ids} and
  * {@code import mooncake --rechunk-tokens} from the command line.
  */
 class VllmKvEventsCliTest {
@@ -55,6 +56,18 @@ class VllmKvEventsCliTest {
     assertEquals(engine.get("cpu_evictions").asLong(), cpu.get("free").asLong());
     assertTrue(gpu.get("write").asLong() >= gpu.get("free").asLong());
     assertTrue(cpu.get("write").asLong() - cpu.get("free").asLong() <= 600, "the CPU tier holds at most its capacity");
+    // the imported events replayed in generic mode, in a tier too large to evict: one insertion per
+    // stored block, one free per removed block, no eviction of its own
+    Path generic = Files.writeString(dir.resolve("generic.json"), "{\"model\": \"llama-3-8b\", \"tiers\": [{\"name\": "
+        + "\"hbm\", \"kind\": \"hbm\", \"capacity_blocks\": 100000, \"policy\": \"lru\"}]}");
+    Path g = dir.resolve("g");
+    CliTestSupport.Result gr = CliTestSupport.run("replay", dir.resolve("ev-GPU.parquet").toString(), "--config",
+        generic.toString(), "--out", g.toString(), "-q");
+    assertEquals(0, gr.exit(), gr.err());
+    JsonNode gen = new ObjectMapper().readTree(g.resolve("report.json").toFile());
+    assertEquals(gpu.get("write").asLong(), gen.get("tiers").get(0).get("insertions").asLong());
+    assertEquals(0, gen.get("tiers").get(0).get("evictions").asLong());
+    assertEquals(engine.get("gpu_evictions").asLong(), gen.get("totals").get("frees").asLong());
     Path again = dir.resolve("r2");
     assertEquals(0, CliTestSupport.run("replay", ReplayCompareCliTest.CHAT.toString(), "--config", config.toString(),
         "--out", again.toString(), "-q", "--kv-events").exit());
