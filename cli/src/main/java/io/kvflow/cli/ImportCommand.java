@@ -51,6 +51,10 @@ final class ImportCommand implements Callable<Integer> {
       description = "vllm-events: keep events of this medium (GPU, CPU, ..., or all) [default: GPU]")
   String medium;
 
+  @Option(names = "--rechunk-tokens", paramLabel = "N",
+      description = "mooncake: re-chunk each --block-tokens block into N-token blocks with derived hashes (e.g. 16)")
+  int rechunkTokens;
+
   @Option(names = {"-q", "--quiet"}, description = "no progress display")
   boolean quiet;
 
@@ -65,10 +69,17 @@ final class ImportCommand implements Callable<Integer> {
       throw new BadInputException("option --block-tokens: " + blockTokens + " must be in 1..32767");
     }
     PrefixModel model = prefixModel(f);
+    if (rechunkTokens != 0 && !f.create().acceptsRechunk()) {
+      throw new BadInputException("option --rechunk-tokens: " + f.cliName() + " blocks cannot be re-chunked; it applies"
+          + " to coarse-hash formats: mooncake");
+    }
+    if (rechunkTokens < 0 || rechunkTokens > Short.MAX_VALUE) {
+      throw new BadInputException("option --rechunk-tokens: " + rechunkTokens + " must be in 1..32767");
+    }
     InputCheck.requireRegularFile(input, "input");
     try (OutputLock lock = Outputs.file(output, "-o", input);
         TerminalProgress progress = new TerminalProgress("import " + f.cliName(), quiet)) {
-      long rows = f.create().importTrace(input, output, new ImportOptions(blockTokens, medium, model), progress);
+      long rows = f.create().importTrace(input, output, new ImportOptions(blockTokens, medium, model, rechunkTokens), progress);
       if (!quiet) {
         System.err.println("wrote " + rows + " rows to " + output);
       }

@@ -74,6 +74,10 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "out", description = "output directory [default: out]")
   Path out;
 
+  @Option(names = "--kv-events", description = "\"engine\": \"vllm\": also write DIR/kv_events.jsonl, vLLM's KV events "
+      + "(BlockStored, BlockRemoved) one batch per engine step, in vLLM's JSON shape")
+  boolean kvEvents;
+
   @Option(names = {"-q", "--quiet"}, description = "no progress display")
   boolean quiet;
 
@@ -88,9 +92,14 @@ final class ReplayCommand implements Callable<Integer> {
     ReplayConfig c = overrides(loaded.config());
     // a setting refused for this trace is named with the options that made it
     ReplayRun.checkApplies(trace, c, overridden);
+    if (kvEvents && c.engine() != io.kvflow.engine.spec.EngineKind.VLLM) {
+      throw new BadInputException("option --kv-events: applies to \"engine\": \"vllm\"; config " + overridden
+          + " replays with the " + c.engine().name().toLowerCase(java.util.Locale.ROOT) + " engine (set \"engine\": "
+          + "\"vllm\" in the config)");
+    }
     ReplayRun.Outcome o;
     try (OutputSet set = Outputs.directory(out, Outputs.REPLAY, trace, configFile)) {
-      o = ReplayRun.run(trace, c, config, set.directory(), "replay", quiet);
+      o = ReplayRun.run(trace, c, config, set.directory(), "replay", quiet, kvEvents);
       set.commit();
     }
     spec.commandLine().getOut().print(io.kvflow.analysis.report.TextSummary.render(o.report(), TerminalText::escape));

@@ -79,6 +79,15 @@ final class ReplayRun {
   }
 
   static Outcome run(Path trace, ReplayConfig c, String configName, Path out, String label, boolean quiet) {
+    return run(trace, c, configName, out, label, quiet, false);
+  }
+
+  /** The KV-event log of a vllm-mode replay, written beside report.json when asked for. */
+  static final String KV_EVENTS = "kv_events.jsonl";
+
+  /** As above; {@code kvEvents} also writes the vllm mode's KV events to {@code out/kv_events.jsonl}. */
+  static Outcome run(Path trace, ReplayConfig c, String configName, Path out, String label, boolean quiet,
+      boolean kvEvents) {
     // a file that is no trace at all, or a setting that cannot apply to it, fails here, before an
     // output directory is made for it
     boolean requestsTrace = checkApplies(trace, c, configName) == io.kvflow.trace.TraceKind.REQUESTS;
@@ -95,12 +104,17 @@ final class ReplayRun {
         : new LatencyHistograms(c.timing().hardware().links().stream().map(LinkSpec::name).toList());
     ReplayResult result;
     try (TerminalProgress progress = new TerminalProgress(label, quiet);
-        ResultExport export = new ResultExport(out, requestsTrace, c.timing() != null)) {
+        ResultExport export = new ResultExport(out, requestsTrace, c.timing() != null);
+        io.kvflow.engine.vllm.KvEventLog events = kvEvents ? new io.kvflow.engine.vllm.KvEventLog(out.resolve(KV_EVENTS),
+            io.kvflow.trace.parquet.TraceReader.readMetadata(trace).blockTokens()) : null) {
       // a figure that wrapped around 64 bits ends the replay with one line, before anything is kept
       OverflowGuard guard = new OverflowGuard(trace + " with config " + configName);
       List<ReplayListener> listeners = new ArrayList<>(List.of(guard, mrc, export));
       if (latency != null) {
         listeners.add(latency);
+      }
+      if (events != null) {
+        listeners.add(events);
       }
       try {
         result = ReplayEngine.run(trace, c, listeners, progress);

@@ -73,7 +73,8 @@ class ImportFuzzCliTest {
       "mooncake-sessions, mooncake-sessions/mooncake_sessions_small.jsonl, none",
       "mooncake-sessions-delta, mooncake-sessions/mooncake_sessions_delta_small.jsonl, none",
       "copilot-sessions, copilot-sessions/copilot_sessions_small.jsonl, session",
-      "azure-multimodal, azure-multimodal-2025/azure_multimodal_2025_small.csv, system-prompt"})
+      "azure-multimodal, azure-multimodal-2025/azure_multimodal_2025_small.csv, system-prompt",
+      "token-ids, token-ids/token_ids_small.jsonl, none"})
   @Timeout(300)
   void mutatedFixturesExitZeroOrTwoWithOneLine(String format, String fixture, String prefixModel) throws Exception {
     byte[] seed = Files.readAllBytes(Path.of("..", "sample-traces", "importers", fixture));

@@ -23,7 +23,8 @@ final class EngineModes {
   private EngineModes() {}
 
   static ReplayResult vllm(Path trace, ReplayConfig config, List<ReplayListener> listeners, Progress progress) {
-    VllmReplay.Outcome o = VllmReplay.run(trace, config, VllmObserver.NONE, progress);
+    VllmReplay.Outcome o = VllmReplay.run(trace, config, VllmObserver.NONE,
+        io.kvflow.engine.vllm.KvEventSink.among(listeners), progress);
     VllmCounts c = o.counts();
     int b = c.blockTokens();
     long blockBytes = config.model().blockBytesPerLayer(b) * config.model().layers();

@@ -202,9 +202,11 @@ final class ConfigRules {
         throw ConfigException.at("$.tiers[" + i + "].codec", mode + " stores blocks uncompressed; remove \"codec\"");
       }
     }
-    if (hierarchy != Hierarchy.EXCLUSIVE) {
-      throw ConfigException.at("$.hierarchy", mode + " stores a block on the CPU tier when the GPU pool evicts it "
-          + "(docs/engines.md); remove \"hierarchy\"");
+    if (hierarchy != Hierarchy.EXCLUSIVE && (engine != EngineKind.VLLM || tiers.size() < 2)) {
+      throw ConfigException.at("$.hierarchy", mode + (engine == EngineKind.VLLM
+          ? " writes blocks through to a CPU tier with \"inclusive\", and this config has none; add a second tier "
+          + "or remove \"hierarchy\"" : " stores a block on the CPU tier when the GPU pool evicts it "
+          + "(docs/engines.md); remove \"hierarchy\""));
     }
     if (placement != Placement.BLOCK) {
       throw ConfigException.at("$.placement", mode + " allocates whole blocks (all layers together); remove "

@@ -17,6 +17,8 @@ final class CpuLruStore {
   private int used;
   private long stores;
   private long evictions;
+  private KvEventSink events = KvEventSink.NONE;
+  private final long[] one = new long[1];
 
   CpuLruStore(int capacityBlocks) {
     this.capacity = capacityBlocks;
@@ -26,6 +28,10 @@ final class CpuLruStore {
     next = new int[capacityBlocks + 1];
     prev[capacityBlocks] = capacityBlocks;
     next[capacityBlocks] = capacityBlocks;
+  }
+
+  void events(KvEventSink sink) {
+    events = sink;
   }
 
   boolean contains(long hash) {
@@ -60,10 +66,20 @@ final class CpuLruStore {
       unlink(s);
       slotOf.remove(hashOf[s]);
       evictions++;
+      events.removed(KvEventSink.Medium.CPU, hashOf[s]);
     }
     hashOf[s] = hash;
     slotOf.put(hash, s);
     linkNewest(s);
+    one[0] = hash;
+    events.stored(KvEventSink.Medium.CPU, one, 0, 1, false, 0);
+  }
+
+  /** Stores {@code hash} unless held (then nothing changes: no refresh, not counted), evicting the LRU when full. */
+  void storeIfAbsent(long hash) {
+    if (!contains(hash)) {
+      store(hash);
+    }
   }
 
   long stores() {

@@ -40,6 +40,7 @@ public final class VllmBlockPool implements KvBlockPool {
   private final LongIntHashMap firstOfHash;
   private final int[] sameHashNext;
   private final CpuLruStore cpu;
+  private final CpuStoreRule storeRule;
 
   // per request sequence number
   private int[][] blocksOf = new int[16][];
@@ -48,9 +49,16 @@ public final class VllmBlockPool implements KvBlockPool {
 
   private long evictions;
   private long loads;
+  private long stores;
+  private KvEventSink events = KvEventSink.NONE;
 
-  /** A pool of {@code capacityBlocks} GPU blocks, with a CPU tier of {@code cpuBlocks} blocks (0: none). */
+  /** A pool of {@code capacityBlocks} GPU blocks, with a CPU tier of {@code cpuBlocks} blocks (0: none) stored on eviction. */
   public VllmBlockPool(int capacityBlocks, int cpuBlocks) {
+    this(capacityBlocks, cpuBlocks, CpuStoreRule.ON_EVICT);
+  }
+
+  /** As above, the CPU tier storing blocks by {@code storeRule}. */
+  public VllmBlockPool(int capacityBlocks, int cpuBlocks, CpuStoreRule storeRule) {
     if (capacityBlocks < 1 || cpuBlocks < 0) {
       throw new IllegalArgumentException("capacity " + capacityBlocks + " GPU and " + cpuBlocks + " CPU blocks");
     }
@@ -68,6 +76,15 @@ public final class VllmBlockPool implements KvBlockPool {
     firstOfHash = new LongIntHashMap(Math.max(16, capacityBlocks));
     sameHashNext = new int[capacityBlocks];
     cpu = cpuBlocks > 0 ? new CpuLruStore(cpuBlocks) : null;
+    this.storeRule = storeRule;
+  }
+
+  /** Sends the pool's (and its CPU tier's) stores and removals to {@code sink} from now on. */
+  public void events(KvEventSink sink) {
+    events = sink;
+    if (cpu != null) {
+      cpu.events(sink);
+    }
   }
 
   public int capacityBlocks() {
@@ -141,11 +158,22 @@ public final class VllmBlockPool implements KvBlockPool {
     }
     held[seq] = h;
     int upTo = Math.min(cacheBlocks, h);
+    int run = -1; // the first block of the run cached now: one BlockStored per run, as vLLM's cache_full_blocks
     for (int i = cachedUpTo[seq]; i < upTo; i++) {
       int b = list[i];
       if (!cached[b]) {
         cache(b, hashes[i]);
+        if (cpu != null && storeRule == CpuStoreRule.ON_COMPUTE) {
+          cpu.storeIfAbsent(hashes[i]);
+        }
+        run = run < 0 ? i : run;
+      } else if (run >= 0) {
+        stored(hashes, run, i);
+        run = -1;
       }
+    }
+    if (run >= 0) {
+      stored(hashes, run, upTo);
     }
     cachedUpTo[seq] = Math.max(cachedUpTo[seq], upTo);
     return true;
@@ -233,6 +261,27 @@ public final class VllmBlockPool implements KvBlockPool {
     return false;
   }
 
+  private void stored(long[] hashes, int from, int to) {
+    stores += to - from;
+    events.stored(KvEventSink.Medium.GPU, hashes, from, to, from > 0, from > 0 ? hashes[from - 1] : 0);
+  }
+
+  /** Blocks that were given a hash (vLLM's BlockStored events of the GPU). */
+  public long gpuStores() {
+    return stores;
+  }
+
+  /** Cached blocks now (in use or in the free queue), counted one by one. */
+  public int cachedBlockCount() {
+    int n = 0;
+    for (int b = 0; b < capacity; b++) {
+      if (cached[b]) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   private void cache(int b, long hash) {
     cached[b] = true;
     hashOf[b] = hash;
@@ -267,7 +316,8 @@ public final class VllmBlockPool implements KvBlockPool {
     }
     cached[b] = false;
     evictions++;
-    if (cpu != null) {
+    events.removed(KvEventSink.Medium.GPU, hash);
+    if (cpu != null && storeRule == CpuStoreRule.ON_EVICT) {
       cpu.store(hash);
     }
   }

@@ -15,8 +15,13 @@ import java.nio.file.Path;
  * Streaming: one batch of rows, plus the running and waiting requests.
  */
 public final class VllmReplay {
-  /** What the trace held and what the engine counted. */
-  public record Outcome(long requests, long blockRefs, long distinctBlocks, VllmCounts counts) {}
+  /**
+   * What the trace held and what the engine counted; {@code gpuStores} blocks were given a hash
+   * (BlockStored), and at the end {@code gpuCachedAtEnd} blocks of the GPU pool and {@code cpuHeldAtEnd}
+   * of the CPU tier hold one.
+   */
+  public record Outcome(long requests, long blockRefs, long distinctBlocks, VllmCounts counts, long gpuStores,
+      long gpuCachedAtEnd, long cpuHeldAtEnd) {}
 
   private VllmReplay() {}
 
@@ -30,19 +35,54 @@ public final class VllmReplay {
     return Math.toIntExact(t.tier().capacityBytes() / blockBytes);
   }
 
+  /** The CPU tier's store rule: {@code "hierarchy": "inclusive"} writes blocks through when computed. */
+  public static CpuStoreRule storeRule(ReplayConfig config) {
+    return config.hierarchy() == io.kvflow.engine.spec.Hierarchy.INCLUSIVE ? CpuStoreRule.ON_COMPUTE
+        : CpuStoreRule.ON_EVICT;
+  }
+
   public static Outcome run(Path trace, ReplayConfig config, VllmObserver observer, Progress progress) {
+    return run(trace, config, observer, KvEventSink.NONE, progress);
+  }
+
+  /**
+   * Replays {@code trace}, sending the KV events to {@code events} batched per step; checks that the
+   * GPU blocks stored less those evicted are the blocks cached at the end.
+   */
+  public static Outcome run(Path trace, ReplayConfig config, VllmObserver observer, KvEventSink events,
+      Progress progress) {
     try (TraceReader r = TraceReader.open(trace); RequestBatch b = r.newRequestBatch(4096)) {
       int blockTokens = r.metadata().blockTokens();
       int gpu = capacityBlocks(config, 0, blockTokens);
       int cpu = config.tiers().size() > 1 ? capacityBlocks(config, 1, blockTokens) : 0;
-      VllmBlockPool pool = new VllmBlockPool(gpu, cpu);
+      VllmBlockPool pool = new VllmBlockPool(gpu, cpu, storeRule(config));
+      pool.events(events);
+      VllmObserver steps = events == KvEventSink.NONE ? observer : new VllmObserver() {
+        @Override
+        public void admitted(long requestId, int promptTokens, long gpuHitTokens, long cpuHitTokens, boolean resumed) {
+          observer.admitted(requestId, promptTokens, gpuHitTokens, cpuHitTokens, resumed);
+        }
+
+        @Override
+        public void stepFinished(long step, int freeBlocks) {
+          observer.stepFinished(step, freeBlocks);
+          events.stepFinished(step);
+        }
+      };
       VllmScheduler scheduler = new VllmScheduler(pool, gpu, blockTokens, config.maxBatch(), config.maxBatchedTokens(),
-          observer);
+          steps);
       Rows rows = new Rows(r, b, progress);
       scheduler.run(rows);
       progress.update(rows.read, r.rowCount());
       pool.checkInvariants();
-      return new Outcome(rows.read, rows.blockRefs, rows.distinct.size(), scheduler.counts(cpu));
+      VllmCounts counts = scheduler.counts(cpu);
+      long cachedAtEnd = pool.cachedBlockCount();
+      if (pool.gpuStores() - counts.evictions() != cachedAtEnd) {
+        throw new IllegalStateException("GPU blocks stored " + pool.gpuStores() + " - evicted " + counts.evictions()
+            + " != cached at the end " + cachedAtEnd);
+      }
+      return new Outcome(rows.read, rows.blockRefs, rows.distinct.size(), counts, pool.gpuStores(), cachedAtEnd,
+          pool.cpuBlocksHeld());
     }
   }
 

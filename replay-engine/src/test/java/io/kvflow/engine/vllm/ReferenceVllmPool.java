@@ -26,7 +26,15 @@ final class ReferenceVllmPool implements KvBlockPool {
   long stores;
   long cpuEvictions;
 
+  /** Whether the CPU tier stores a block when it is cached (write-through) instead of when evicted. */
+  private final boolean writeThrough;
+
   ReferenceVllmPool(int blocks, int cpuBlocks) {
+    this(blocks, cpuBlocks, false);
+  }
+
+  ReferenceVllmPool(int blocks, int cpuBlocks, boolean writeThrough) {
+    this.writeThrough = writeThrough;
     for (int b = 0; b < blocks; b++) {
       freeQueue.add(b);
       refs.put(b, 0);
@@ -100,7 +108,9 @@ final class ReferenceVllmPool implements KvBlockPool {
           cache.remove(old);
         }
         evictions++;
-        storeToCpu(old);
+        if (!writeThrough) {
+          storeToCpu(old);
+        }
       }
       refs.put(block, 1);
       mine.add(block);
@@ -111,6 +121,9 @@ final class ReferenceVllmPool implements KvBlockPool {
       if (!hashOfBlock.containsKey(block)) {
         hashOfBlock.put(block, hashes[i]);
         cache.computeIfAbsent(hashes[i], k -> new ArrayList<>()).add(block);
+        if (writeThrough && cpuCapacity > 0 && !cpu.containsKey(hashes[i])) {
+          storeToCpu(hashes[i]);
+        }
       }
     }
     cachedCount.put(seq, Math.max(cachedCount.getOrDefault(seq, 0), upTo));

@@ -148,6 +148,7 @@ class VllmDifferentialTest {
     long resumedHits = 0;
     long skipped = 0;
     long gpuHits = 0;
+    long writeThroughLoads = 0;
     for (long seed = 1; seed <= 300; seed++) {
       Random rnd = new Random(seed);
       int blockTokens = new int[] {1, 4, 16}[rnd.nextInt(3)];
@@ -156,10 +157,14 @@ class VllmDifferentialTest {
       int cpu = rnd.nextBoolean() ? 0 : 1 + rnd.nextInt(80);
       int maxBatch = 1 + rnd.nextInt(8);
       long budget = rnd.nextBoolean() ? 0 : (long) blockTokens * (1 + rnd.nextInt(20));
-      VllmBlockPool fast = new VllmBlockPool(capacity, cpu);
+      boolean writeThrough = cpu > 0 && rnd.nextBoolean();
+      VllmBlockPool fast = new VllmBlockPool(capacity, cpu, writeThrough ? CpuStoreRule.ON_COMPUTE : CpuStoreRule.ON_EVICT);
       Run a = run(fast, capacity, cpu, blockTokens, maxBatch, budget, trace);
-      Run b = run(new ReferenceVllmPool(capacity, cpu), capacity, cpu, blockTokens, maxBatch, budget, trace);
-      String where = "seed " + seed;
+      Run b = run(new ReferenceVllmPool(capacity, cpu, writeThrough), capacity, cpu, blockTokens, maxBatch, budget, trace);
+      String where = "seed " + seed + (writeThrough ? " (store on compute)" : "");
+      if (writeThrough) {
+        writeThroughLoads += a.counts().cpuLoadBlocks();
+      }
       assertEquals(b.admissions(), a.admissions(), where);
       assertEquals(b.log().size(), a.log().size(), where);
       for (int i = 0; i < a.log().size(); i++) {
@@ -180,6 +185,7 @@ class VllmDifferentialTest {
     assertTrue(preemptions > 100, "preemptions " + preemptions);
     assertTrue(evictions > 1000, "evictions " + evictions);
     assertTrue(loads > 100, "CPU loads " + loads);
+    assertTrue(writeThroughLoads > 20, "CPU loads with store on compute " + writeThroughLoads);
     assertTrue(resumedHits > 0, "hits of resumed requests " + resumedHits);
     assertTrue(gpuHits > 0, "GPU hits " + gpuHits);
     assertTrue(skipped > 0, "requests too large " + skipped);

@@ -169,4 +169,29 @@ class VllmRulesTest {
     assertTrue(resumed.resumed());
     assertEquals(4, resumed.gpuHitTokens(), "its first block survived, its last two went first: " + resumed);
   }
+
+  /**
+   * Store on compute (write-through, vLLM's OffloadingConnector): a block is on the CPU tier from the
+   * moment the GPU caches it, a GPU eviction stores nothing, and a block the CPU holds is not stored
+   * again nor refreshed (so it keeps its place in the LRU order).
+   */
+  @Test
+  void storeOnComputeWritesBlocksThroughWhenCached() {
+    List<KvBlockPool> pools = List.of(new VllmBlockPool(4, 3, CpuStoreRule.ON_COMPUTE), new ReferenceVllmPool(4, 3, true));
+    for (KvBlockPool p : pools) {
+      assertTrue(p.allocate(0, PREFIX, 0, 0, 3, 3));
+      assertEquals(3, counter(p, 2), "three blocks stored as they were cached");
+      assertEquals(3, p.offloadedBlocks(PREFIX, 0, 4), "H0, H1, H2 on the CPU before any GPU eviction");
+      p.free(0);
+      assertTrue(p.allocate(1, OTHER, 0, 0, 4, 0));
+      assertEquals(3, counter(p, 0), "three cached GPU blocks evicted");
+      assertEquals(3, counter(p, 2), "evictions store nothing");
+      p.free(1);
+      assertTrue(p.allocate(2, new long[] {H0, H3}, 0, 0, 2, 2));
+      assertEquals(4, counter(p, 2), "H0 is held: not stored again; H3 is stored");
+      assertEquals(1, counter(p, 3));
+      assertEquals(0, p.offloadedBlocks(new long[] {H0}, 0, 1), "H0 was not refreshed: H3 evicted it, the oldest");
+      assertEquals(2, p.offloadedBlocks(PREFIX, 1, 3), "H1, H2 kept");
+    }
+  }
 }

@@ -48,12 +48,17 @@ final class HashList {
       if (count == ids.length) {
         ids = Arrays.copyOf(ids, count * 2);
       }
-      ids[count++] = Hashing.mix64(Hashing.chain(PARTIAL_TAIL_MARK, requestKey));
+      ids[count++] = partialTailId(requestKey);
       return;
     }
     throw ImportException.atLine(file, line, field, count + " ids for " + inputTokens + " input tokens; expected ceil("
         + inputTokens + " / " + blockTokens + ") = " + expected + " (or " + full
         + " when the partial last block is not hashed) with " + blockTokens + "-token blocks");
+  }
+
+  /** The id of a partial last block that is never shared: unique to the request ({@code requestKey}). */
+  static long partialTailId(long requestKey) {
+    return Hashing.mix64(Hashing.chain(PARTIAL_TAIL_MARK, requestKey));
   }
 
   /**

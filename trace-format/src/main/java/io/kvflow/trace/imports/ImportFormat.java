@@ -16,7 +16,8 @@ public enum ImportFormat {
   MOONCAKE_SESSIONS(() -> new MooncakeSessionsImporter(MooncakeSessionsImporter.HashForm.FULL)),
   MOONCAKE_SESSIONS_DELTA(() -> new MooncakeSessionsImporter(MooncakeSessionsImporter.HashForm.DELTA)),
   COPILOT_SESSIONS(CopilotSessionsImporter::new),
-  AZURE_MULTIMODAL(AzureMultimodalImporter::new);
+  AZURE_MULTIMODAL(AzureMultimodalImporter::new),
+  TOKEN_IDS(TokenIdsImporter::new);
 
   private final Supplier<TraceImporter> factory;
 

@@ -26,6 +26,10 @@ import java.nio.file.Path;
  * ignored.
  */
 final class MooncakeImporter implements TraceImporter {
+  @Override
+  public boolean acceptsRechunk() {
+    return true;
+  }
 
   @Override
   public String description() {
@@ -36,8 +40,17 @@ final class MooncakeImporter implements TraceImporter {
   public long importTrace(Path input, Path output, ImportOptions options, Progress progress) {
     String file = input.toString();
     int blockTokens = options.blockTokensOr(512);
-    TraceMetadata meta = TraceMetadata.of(TraceKind.REQUESTS, blockTokens, "mooncake: " + input.getFileName());
+    int fine = options.rechunkTokens();
+    if (fine > 0) {
+      Rechunk.check(file, blockTokens, fine);
+    }
+    TraceMetadata meta = TraceMetadata.of(TraceKind.REQUESTS, fine > 0 ? fine : blockTokens, "mooncake: "
+        + input.getFileName());
+    if (fine > 0) {
+      meta = meta.withExtra("kvflow.rechunked_from_block_tokens", Integer.toString(blockTokens));
+    }
     long[] hashes = new long[64];
+    long[] fineHashes = new long[64];
     long previousMs = Long.MIN_VALUE;
     long line = 0;
     try (TextLines in = new TextLines(input); RequestTraceWriter w = RequestTraceWriter.open(output, meta)) {
@@ -93,7 +106,14 @@ final class MooncakeImporter implements TraceImporter {
             + "; expected ceil(" + inputLength + " / " + blockTokens + ") = " + expected
             + " (one id per " + blockTokens + "-token block; --block-tokens sets the block size)");
         previousMs = timestamp;
-        w.append(w.rows(), timestamp * 1_000_000L, null, false, 0, (int) inputLength, (int) outputLength, hashes, 0, hashCount);
+        if (fine > 0) {
+          fineHashes = Rechunk.apply(hashes, hashCount, inputLength, blockTokens, fine, w.rows(), fineHashes);
+          w.append(w.rows(), timestamp * 1_000_000L, null, false, 0, (int) inputLength, (int) outputLength, fineHashes, 0,
+              (int) ((inputLength + fine - 1) / fine));
+        } else {
+          w.append(w.rows(), timestamp * 1_000_000L, null, false, 0, (int) inputLength, (int) outputLength, hashes, 0,
+              hashCount);
+        }
         if ((line & 4095) == 0) {
           progress.update(line, 0);
         }

@@ -16,6 +16,11 @@ public interface TraceImporter {
     return false;
   }
 
+  /** Whether the format's blocks may be re-chunked into smaller ones ({@link ImportOptions#rechunkTokens()}). */
+  default boolean acceptsRechunk() {
+    return false;
+  }
+
   /**
    * Reads {@code input} (plain, or compressed as its suffix says: .gz, .zst) and writes {@code output}
    * atomically; returns the rows written. Bad input raises {@link ImportException} and leaves no output.

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Seeded fuzzing: 1,200 inputs per importer, mutated from the real traces (for oracle-general, from a
  * generated binary file; for qwen-bailian, agentic-coding, burstgpt, mooncake-sessions (both forms),
- * copilot-sessions and azure-multimodal, from the hand-written fixtures under sample-traces/importers/). Each import either succeeds with a valid trace, or fails with the
+ * copilot-sessions, azure-multimodal and token-ids, from the hand-written fixtures under sample-traces/importers/). Each import either succeeds with a valid trace, or fails with the
  * importer's own error type and leaves no output; none hangs.
  */
 class ImporterFuzzTest {
@@ -50,6 +50,7 @@ class ImporterFuzzTest {
       case COPILOT_SESSIONS -> Files.readAllBytes(ImportTestSupport.COPILOT_SESSIONS);
       case MOONCAKE_SESSIONS -> Files.readAllBytes(ImportTestSupport.MOONCAKE_SESSIONS);
       case MOONCAKE_SESSIONS_DELTA -> Files.readAllBytes(ImportTestSupport.MOONCAKE_SESSIONS_DELTA);
+      case TOKEN_IDS -> Files.readAllBytes(TokenIdsImportTest.FIXTURE);
       case ORACLE_GENERAL -> {
         ByteBuffer b = ByteBuffer.allocate(24 * 20).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < 20; i++) {
@@ -145,6 +146,12 @@ class ImporterFuzzTest {
   void mutatedLengthOnlyInputsWithAPrefixModelFailCleanlyOrImportValidTraces(ImportFormat format) throws Exception {
     assertTrue(format.create().acceptsPrefixModel());
     fuzz(format, new ImportOptions(0, "GPU", new PrefixModel(PrefixModel.Kind.SESSION, 99, 300, 0.7)));
+  }
+
+  /** Mooncake again, re-chunked into 16-token blocks. */
+  @org.junit.jupiter.api.Test
+  void mutatedMooncakeInputsRechunkedFailCleanlyOrImportValidTraces() throws Exception {
+    fuzz(ImportFormat.MOONCAKE, new ImportOptions(0, "GPU", PrefixModel.NONE, 16));
   }
 
   private void fuzz(ImportFormat format, ImportOptions options) throws Exception {
