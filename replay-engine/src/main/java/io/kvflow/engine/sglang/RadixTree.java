@@ -1,6 +1,5 @@
 package io.kvflow.engine.sglang;
 
-import io.kvflow.common.LongIntHashMap;
 import java.util.Arrays;
 
 /**
@@ -48,16 +47,10 @@ public final class RadixTree implements RadixCache {
   private long serials;
   private long clock;
 
-  // pages
-  private long[] slotKey = new long[256];
-  private int[] slotNode = new int[256];
-  private int[] slotNext = new int[256];
-  private int freeSlot = NONE;
-  private int slotCount;
-  private final LongIntHashMap slotOf;
+  private final PageIndex pages;
 
-  private final Heap deviceLeaves = new Heap();
-  private final Heap hostLeaves = new Heap();
+  private final LeafHeap deviceLeaves = new LeafHeap(this::before);
+  private final LeafHeap hostLeaves = new LeafHeap(this::before);
 
   private int free;
   private int hostFree;
@@ -90,7 +83,7 @@ public final class RadixTree implements RadixCache {
     this.writeBack = hostCapacityPages > 0 && writeBack;
     this.free = capacityPages;
     this.hostFree = hostCapacityPages;
-    slotOf = new LongIntHashMap(Math.max(16, Math.min(capacityPages + hostCapacityPages, 1 << 20)));
+    this.pages = new PageIndex(Math.min(capacityPages + hostCapacityPages, 1 << 20));
     int root = newNode();
     parent[root] = NONE;
     lockRef[root] = 1;
@@ -249,16 +242,7 @@ public final class RadixTree implements RadixCache {
       pageCount[leaf] = pages - m;
       onDevice[leaf] = true;
       lastUse[leaf] = clock;
-      int prev = NONE;
-      for (int j = m; j < pages; j++) {
-        int s = newSlot(keys[j], leaf);
-        if (prev == NONE) {
-          firstSlot[leaf] = s;
-        } else {
-          slotNext[prev] = s;
-        }
-        prev = s;
-      }
+      firstSlot[leaf] = this.pages.addChain(keys, m, pages, leaf);
       childCount[end]++;
       deviceChildCount[end]++;
       evictable += pages - m;
@@ -274,7 +258,7 @@ public final class RadixTree implements RadixCache {
   @Override
   public int evict(int pages) {
     int done = 0;
-    while (done < pages && deviceLeaves.size > 0) {
+    while (done < pages && deviceLeaves.size() > 0) {
       int x = deviceLeaves.min();
       if (backed[x]) {
         done += evictBackedUp(x);
@@ -342,7 +326,7 @@ public final class RadixTree implements RadixCache {
   /** Pages of the first {@code max} keys found in the tree, stopping at the first missing one. */
   private int matchedPages(long[] keys, int max) {
     int m = 0;
-    while (m < max && slotOf.get(keys[m]) != LongIntHashMap.MISSING) {
+    while (m < max && pages.contains(keys[m])) {
       m++;
     }
     return m;
@@ -350,7 +334,7 @@ public final class RadixTree implements RadixCache {
 
   /** The node page {@code m - 1} of {@code keys} ends, split so that it ends there. */
   private int endNode(long[] keys, int m) {
-    int n = slotNode[slotOf.get(keys[m - 1])];
+    int n = pages.nodeOf(keys[m - 1]);
     int within = m - depth[n];
     return within < pageCount[n] ? split(n, within) : n;
   }
@@ -362,15 +346,7 @@ public final class RadixTree implements RadixCache {
     depth[m] = depth[n];
     pageCount[m] = k;
     firstSlot[m] = firstSlot[n];
-    int s = firstSlot[n];
-    int last = NONE;
-    for (int i = 0; i < k; i++) {
-      slotNode[s] = m;
-      last = s;
-      s = slotNext[s];
-    }
-    slotNext[last] = NONE;
-    firstSlot[n] = s;
+    firstSlot[n] = pages.splitChain(firstSlot[n], k, m);
     depth[n] += k;
     pageCount[n] -= k;
     lockRef[m] = lockRef[n];
@@ -407,7 +383,7 @@ public final class RadixTree implements RadixCache {
    */
   private void evictHost(int pages) {
     int done = 0;
-    while (done < pages && hostLeaves.size > 0) {
+    while (done < pages && hostLeaves.size() > 0) {
       int x = hostLeaves.min();
       if (lastUse[x] == clock) {
         return;
@@ -463,13 +439,7 @@ public final class RadixTree implements RadixCache {
 
   /** Takes a node without children out of the tree: its pages, its parent's counts, the heaps. */
   private void unlinkNode(int x) {
-    for (int s = firstSlot[x]; s != NONE; ) {
-      int nx = slotNext[s];
-      slotOf.remove(slotKey[s]);
-      slotNext[s] = freeSlot;
-      freeSlot = s;
-      s = nx;
-    }
+    pages.removeChain(firstSlot[x]);
     int p = parent[x];
     childCount[p]--;
     if (onDevice[x]) {
@@ -564,27 +534,6 @@ public final class RadixTree implements RadixCache {
     return n;
   }
 
-  private int newSlot(long key, int node) {
-    int s;
-    if (freeSlot != NONE) {
-      s = freeSlot;
-      freeSlot = slotNext[s];
-    } else {
-      s = slotCount++;
-      if (s == slotKey.length) {
-        int c = s * 2;
-        slotKey = Arrays.copyOf(slotKey, c);
-        slotNode = Arrays.copyOf(slotNode, c);
-        slotNext = Arrays.copyOf(slotNext, c);
-      }
-    }
-    slotKey[s] = key;
-    slotNode[s] = node;
-    slotNext[s] = NONE;
-    slotOf.put(key, s);
-    return s;
-  }
-
   /**
    * Checks the tree's invariants (an end-of-run check): the counts of children and GPU children,
    * the evictable and protected pages, the host pages, the page map, the heaps' members, and that
@@ -619,15 +568,9 @@ public final class RadixTree implements RadixCache {
       if (backed[n]) {
         hostUsed += pageCount[n];
       }
-      int pages = 0;
-      for (int s = firstSlot[n]; s != NONE; s = slotNext[s]) {
-        if (slotNode[s] != n || slotOf.get(slotKey[s]) != s) {
-          throw new IllegalStateException("page slot " + s + " of node " + n + " not found under its key");
-        }
-        pages++;
-      }
-      if (pages != pageCount[n]) {
-        throw new IllegalStateException("node " + n + " links " + pages + " pages, counted " + pageCount[n]);
+      int linked = pages.checkChain(firstSlot[n], n);
+      if (linked != pageCount[n]) {
+        throw new IllegalStateException("node " + n + " links " + linked + " pages, counted " + pageCount[n]);
       }
       boolean dev = onDevice[n] && deviceChildCount[n] == 0 && lockRef[n] == 0;
       boolean host = !onDevice[n] && childCount[n] == 0;
@@ -664,105 +607,8 @@ public final class RadixTree implements RadixCache {
     return t;
   }
 
-  /** A binary min-heap of nodes by (last use, creation number), with each node's position for removal. */
-  private final class Heap {
-    private int[] heap = new int[64];
-    private int[] pos = filled(64);
-    int size;
-
-    private int[] filled(int n) {
-      int[] a = new int[n];
-      Arrays.fill(a, NONE);
-      return a;
-    }
-
-    void grow(int n) {
-      int old = pos.length;
-      pos = Arrays.copyOf(pos, n);
-      Arrays.fill(pos, old, n, NONE);
-    }
-
-    boolean contains(int x) {
-      return pos[x] != NONE;
-    }
-
-    int min() {
-      return heap[0];
-    }
-
-    void add(int x) {
-      if (pos[x] != NONE) {
-        return;
-      }
-      if (size == heap.length) {
-        heap = Arrays.copyOf(heap, size * 2);
-      }
-      heap[size] = x;
-      pos[x] = size;
-      up(size++);
-    }
-
-    void remove(int x) {
-      int i = pos[x];
-      if (i == NONE) {
-        return;
-      }
-      pos[x] = NONE;
-      int last = heap[--size];
-      if (i < size) {
-        heap[i] = last;
-        pos[last] = i;
-        up(i);
-        down(pos[last]);
-      }
-    }
-
-    /** Repositions {@code x} after its last use changed (it only grows). */
-    void update(int x) {
-      int i = pos[x];
-      if (i != NONE) {
-        down(i);
-      }
-    }
-
-    private boolean less(int a, int b) {
-      return lastUse[a] < lastUse[b] || (lastUse[a] == lastUse[b] && serial[a] < serial[b]);
-    }
-
-    private void up(int i) {
-      int x = heap[i];
-      while (i > 0) {
-        int p = (i - 1) >>> 1;
-        if (!less(x, heap[p])) {
-          break;
-        }
-        heap[i] = heap[p];
-        pos[heap[i]] = i;
-        i = p;
-      }
-      heap[i] = x;
-      pos[x] = i;
-    }
-
-    private void down(int i) {
-      int x = heap[i];
-      while (true) {
-        int c = 2 * i + 1;
-        if (c >= size) {
-          break;
-        }
-        if (c + 1 < size && less(heap[c + 1], heap[c])) {
-          c++;
-        }
-        if (!less(heap[c], x)) {
-          break;
-        }
-        heap[i] = heap[c];
-        pos[heap[i]] = i;
-        i = c;
-      }
-      heap[i] = x;
-      pos[x] = i;
-    }
+  /** Whether node {@code a} is less recently used than {@code b} (ties: the older node first). */
+  private boolean before(int a, int b) {
+    return lastUse[a] < lastUse[b] || (lastUse[a] == lastUse[b] && serial[a] < serial[b]);
   }
 }
