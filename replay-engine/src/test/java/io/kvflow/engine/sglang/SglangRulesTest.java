@@ -210,4 +210,40 @@ class SglangRulesTest {
     });
     assertEquals(List.of("0:0", "1:8", "2:4"), admitted);
   }
+
+  /**
+   * Retraction by hand (page 1, 36 GPU tokens, 3 running at most). A (prompt 4) and B (prompt 5),
+   * 10 output tokens each, are admitted together: their full outputs are reserved (14 + 15 of 36).
+   * C (prompt 3) enters next step: the running ones reserve only 9 x 0.7 each, 27 free - 12.6 > 13.
+   * The three need 13 + 14 + 12 = 39 tokens: after 8 decode steps the pool is empty with nothing
+   * evictable, and the decode retracts one request: all have 9 output tokens, so the longest prompt,
+   * B, goes; it is admitted again later with its prompt and 9 output tokens to compute.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("caches")
+  void retractsTheFewestOutputsThenTheLongestPrompt(String name, Factory f) {
+    RadixCache c = f.make(1, 36, 0, false);
+    List<String> admitted = new ArrayList<>();
+    SglangScheduler s = new SglangScheduler(c, 36, 1, 1, 3, 0,
+        (id, prompt, gpu, host, resumed) -> admitted.add(id + (resumed ? " again" : "")));
+    int[] prompts = {4, 5, 3};
+    int[] next = {0};
+    s.run(sched -> {
+      if (next[0] == 3) {
+        return false;
+      }
+      int r = next[0]++;
+      long[] hashes = new long[prompts[r]];
+      for (int i = 0; i < hashes.length; i++) {
+        hashes[i] = 1000L * (r + 1) + i;
+      }
+      sched.enqueue(r, prompts[r], 10, hashes, 0, hashes.length);
+      return true;
+    });
+    assertEquals(List.of("0", "1", "2", "1 again"), admitted);
+    SglangCounts counts = s.counts(0, false);
+    assertEquals(1, counts.retractions());
+    assertEquals(30, counts.generatedTokens(), "B keeps its 9 output tokens (SGLang keeps output_ids) and recomputes them");
+    assertEquals(14, counts.resumedQueryTokens(), "B looks up its prompt and the 9 tokens it had");
+  }
 }
