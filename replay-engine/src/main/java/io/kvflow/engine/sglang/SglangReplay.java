@@ -4,7 +4,7 @@ import io.kvflow.common.LongHashSet;
 import io.kvflow.common.Progress;
 import io.kvflow.engine.spec.ReplayConfig;
 import io.kvflow.engine.spec.SglangSpec;
-import io.kvflow.engine.vllm.VllmReplay;
+import io.kvflow.engine.spec.TierConfig;
 import io.kvflow.trace.batch.RequestBatch;
 import io.kvflow.trace.parquet.TraceReader;
 import java.nio.file.Path;
@@ -21,10 +21,21 @@ public final class SglangReplay {
 
   private SglangReplay() {}
 
-  /** Tier {@code index}'s capacity in whole pages, its blocks (or bytes over a block's bytes) in tokens over the page. */
+  /**
+   * Tier {@code index}'s capacity in whole pages: its blocks of {@code blockTokens} tokens, or its
+   * bytes over a token's bytes in all layers, over the page.
+   */
   public static int capacityPages(ReplayConfig config, int index, int blockTokens) {
-    long tokens = (long) VllmReplay.capacityBlocks(config, index, blockTokens) * blockTokens;
-    return Math.toIntExact(tokens / config.sglangSpec().pageTokens());
+    TierConfig t = config.tiers().get(index);
+    long tokens = t.capacityBlocks() > 0 ? t.capacityBlocks() * blockTokens
+        : t.tier().capacityBytes() / (config.model().kvBytesPerTokenPerLayer() * config.model().layers());
+    long pages = tokens / config.sglangSpec().pageTokens();
+    if (pages > Integer.MAX_VALUE) {
+      throw io.kvflow.engine.spec.ConfigException.at("$.tiers[" + index + "]", "holds " + pages + " pages of "
+          + config.sglangSpec().pageTokens() + " tokens; the sglang mode counts at most " + Integer.MAX_VALUE
+          + "; give a smaller capacity or a larger page_size");
+    }
+    return (int) pages;
   }
 
   public static Outcome run(Path trace, ReplayConfig config, SglangObserver observer, Progress progress) {
