@@ -110,6 +110,14 @@ final class ReplayCommand implements Callable<Integer> {
           e.computedTokens(), e.preemptions(), e.usageMean(), e.usagePeak(), e.skippedTooLarge() == 0 ? ""
               : "; " + e.skippedTooLarge() + " requests larger than the GPU pool left out");
     }
+    var g = o.result().sglang();
+    if (g != null) {
+      spec.commandLine().getOut().printf("sglang: prompt tokens %,d = GPU hits %,d + host loads %,d + computed %,d; "
+          + "cache_hit_rate %.4f; retractions %,d; token usage mean %.3f, peak %.3f%s%n", g.promptTokens(),
+          g.deviceHitTokens(), g.hostHitTokens(), g.computedTokens(), g.cacheHitRate(), g.retractions(),
+          g.tokenUsageMean(), g.tokenUsagePeak(), g.skippedTooLarge() == 0 ? ""
+              : "; " + g.skippedTooLarge() + " requests larger than the GPU pool left out");
+    }
     spec.commandLine().getOut().flush();
     Warning.print(spec.commandLine().getErr(), o.warnings());
     if (!quiet) {

@@ -155,6 +155,10 @@ final class ReplayRun {
       io.kvflow.analysis.report.PrometheusText.write(out.resolve("metrics.prom"),
           io.kvflow.analysis.report.PrometheusText.vllm(result.engine(), c.model().name()));
     }
+    if (result.sglang() != null) {
+      io.kvflow.analysis.report.PrometheusText.write(out.resolve("metrics.prom"),
+          io.kvflow.analysis.report.SglangReport.prometheus(result.sglang(), c.model().name()));
+    }
     HtmlReport.write(out.resolve("report.html"), report, "KVFlow replay: " + trace.getFileName() + " (" + configName + ")");
     return new Outcome(result, report, warnings);
   }

@@ -56,6 +56,9 @@ public final class ReplayEngine {
     if (config.engine() == io.kvflow.engine.spec.EngineKind.VLLM) {
       return EngineModes.vllm(trace, config, listeners, progress);
     }
+    if (config.engine() == io.kvflow.engine.spec.EngineKind.SGLANG) {
+      return EngineModes.sglang(trace, config, listeners, progress);
+    }
     int blockTokens = meta.blockTokens();
     long unitBytes = config.model().blockBytesPerLayer(blockTokens);
     int layers = config.model().layers();

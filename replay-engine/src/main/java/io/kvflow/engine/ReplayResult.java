@@ -17,10 +17,17 @@ import java.util.List;
  * @param compression what the tiers' codecs saved and cost
  * @param sparse what sparse reads or discard kept (null for dense reads)
  * @param occupancy samples of {accesses so far, units resident in each tier, simulated ns (-1 without timing)}
- * @param engine what an engine mode counted in its own terms ({@code "engine": "vllm"}), or null
+ * @param engine what the vllm mode counted in its own terms ({@code "engine": "vllm"}), or null
+ * @param sglang what the sglang mode counted in its own terms ({@code "engine": "sglang"}), or null
  */
 public record ReplayResult(TraceResult trace, ResidencyResult residency, ScheduleResult schedule, TimeResult time,
-    CompressionResult compression, SparseResult sparse, List<long[]> occupancy, io.kvflow.engine.vllm.VllmCounts engine) {
+    CompressionResult compression, SparseResult sparse, List<long[]> occupancy, io.kvflow.engine.vllm.VllmCounts engine,
+    io.kvflow.engine.sglang.SglangCounts sglang) {
+
+  public ReplayResult(TraceResult trace, ResidencyResult residency, ScheduleResult schedule, TimeResult time,
+      CompressionResult compression, SparseResult sparse, List<long[]> occupancy, io.kvflow.engine.vllm.VllmCounts engine) {
+    this(trace, residency, schedule, time, compression, sparse, occupancy, engine, null);
+  }
 
   public ReplayResult(TraceResult trace, ResidencyResult residency, ScheduleResult schedule, TimeResult time,
       CompressionResult compression, SparseResult sparse, List<long[]> occupancy) {

@@ -75,6 +75,7 @@ public final class ReplayReport {
       prefix.put("token_hit_ratio", r.prefixTokenHitRatio());
     }
     EngineReport.add(root, r.engine());
+    SglangReport.add(root, r.sglang());
     if (!r.occupancy().isEmpty()) {
       ObjectNode occ = root.putObject("occupancy");
       boolean timed = r.time() != null;

@@ -86,6 +86,13 @@ public final class ConfigJson {
     if (c.engine() != EngineKind.GENERIC) {
       n.put("engine", ReplayConfig.lower(c.engine()));
     }
+    if (c.engine() == EngineKind.SGLANG) {
+      ObjectNode g = n.putObject("sglang");
+      g.put("page_size", c.sglangSpec().pageTokens());
+      if (c.tiers().size() > 1) {
+        g.put("hicache_write_policy", c.sglangSpec().writePolicy().flagName());
+      }
+    }
     if (c.codecRule() != null) {
       ObjectNode r = n.putObject("codec_rule");
       r.put("recent_window", c.codecRule().recentWindow());

@@ -176,8 +176,10 @@ final class ConfigRules {
    */
   /**
    * The engine modes: {@code vllm} models one GPU block pool and at most one CPU offload tier below
-   * it, whole blocks, vLLM's own scheduler (recompute preemption) and its own eviction order, and it
-   * counts without time; settings that would have no effect there are refused, naming their path.
+   * it, whole blocks, vLLM's own scheduler (recompute preemption) and its own eviction order;
+   * {@code sglang} one GPU radix cache and at most one HiCache host tier below it, SGLang's scheduler
+   * (retraction) and LRU of unlocked leaves. Both count without time; settings that would have no
+   * effect there are refused, naming their path.
    */
   static void engine(EngineKind engine, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement, TimingSpec timing,
       Expansion expansion, FinishedRequests finished, Preemption preemption, OffloadSpec offload) {
@@ -185,52 +187,72 @@ final class ConfigRules {
       return;
     }
     String mode = "\"engine\": \"" + ReplayConfig.lower(engine) + "\"";
+    boolean sglang = engine == EngineKind.SGLANG;
+    String who = sglang ? "SGLang" : "vLLM";
+    String gpu = sglang ? "GPU radix cache" : "GPU block pool";
+    String lower = sglang ? "HiCache host tier" : "CPU offload tier";
     if (tiers.size() > 2) {
-      throw ConfigException.at("$.tiers", mode + " models the GPU block pool (the first tier) and at most one CPU "
-          + "offload tier below it; this config has " + tiers.size() + " tiers; remove the others");
+      throw ConfigException.at("$.tiers", mode + " models the " + gpu + " (the first tier) and at most one " + lower
+          + " below it; this config has " + tiers.size() + " tiers; remove the others");
     }
     for (int i = 0; i < tiers.size(); i++) {
       if (tiers.get(i).policy() != PolicyKind.LRU) {
-        throw ConfigException.at("$.tiers[" + i + "].policy", mode + " evicts by the engine's own order (the GPU "
-            + "pool's free queue, LRU on the CPU tier); remove the policy or set \"lru\"");
+        throw ConfigException.at("$.tiers[" + i + "].policy", mode + " evicts by the engine's own order ("
+            + (sglang ? "LRU of unlocked leaves on the GPU, of host-only leaves on the host" : "the GPU pool's free "
+            + "queue, LRU on the CPU tier") + "); remove the policy or set \"lru\"");
       }
       if (tiers.get(i).admission() != AdmissionKind.ALWAYS) {
-        throw ConfigException.at("$.tiers[" + i + "].admission", mode + " caches every full block it computes (GPU) "
-            + "and every block the GPU evicts (CPU); remove \"admission\"");
+        throw ConfigException.at("$.tiers[" + i + "].admission", mode + (sglang ? " caches every finished request's "
+            + "pages (GPU) and writes nodes by the HiCache write policy (host)" : " caches every full block it computes "
+            + "(GPU) and every block the GPU evicts (CPU)") + "; remove \"admission\"");
       }
       if (tiers.get(i).codec() != null && tiers.get(i).codec().kind() != CodecKind.NONE) {
         throw ConfigException.at("$.tiers[" + i + "].codec", mode + " stores blocks uncompressed; remove \"codec\"");
       }
     }
-    if (hierarchy != Hierarchy.EXCLUSIVE && (engine != EngineKind.VLLM || tiers.size() < 2)) {
-      throw ConfigException.at("$.hierarchy", mode + (engine == EngineKind.VLLM
-          ? " writes blocks through to a CPU tier with \"inclusive\", and this config has none; add a second tier "
-          + "or remove \"hierarchy\"" : " stores a block on the CPU tier when the GPU pool evicts it "
-          + "(docs/engines.md); remove \"hierarchy\""));
+    if (hierarchy != Hierarchy.EXCLUSIVE && (sglang || tiers.size() < 2)) {
+      throw ConfigException.at("$.hierarchy", mode + (sglang ? " keeps a node on the host tier by the HiCache write "
+          + "policy (\"sglang\": {\"hicache_write_policy\"}) (docs/engines.md); remove \"hierarchy\""
+          : " writes blocks through to a CPU tier with \"inclusive\", and this config has none; add a second tier "
+          + "or remove \"hierarchy\""));
     }
     if (placement != Placement.BLOCK) {
-      throw ConfigException.at("$.placement", mode + " allocates whole blocks (all layers together); remove "
-          + "\"placement\"");
+      throw ConfigException.at("$.placement", mode + " allocates " + (sglang ? "pages" : "whole blocks")
+          + " (all layers together); remove \"placement\"");
     }
     if (timing != null) {
       throw ConfigException.at("$.engine", mode + " counts blocks and tokens without time in this version; remove "
           + "\"hardware\" (and the timing settings) or use the generic engine");
     }
     if (expansion != Expansion.FULL) {
-      throw ConfigException.at("$.expansion", mode + " runs vLLM's scheduler over prefill and decode; remove "
+      throw ConfigException.at("$.expansion", mode + " runs " + who + "'s scheduler over prefill and decode; remove "
           + "\"expansion\"");
     }
     if (finished != FinishedRequests.CACHE) {
-      throw ConfigException.at("$.finished_requests", mode + " keeps a finished request's blocks cached in the free "
-          + "queue, as vLLM does; remove \"finished_requests\"");
+      throw ConfigException.at("$.finished_requests", mode + (sglang ? " inserts a finished request's tokens into the "
+          + "radix tree" : " keeps a finished request's blocks cached in the free queue") + ", as " + who + " does; "
+          + "remove \"finished_requests\"");
     }
     if (preemption != Preemption.RECOMPUTE) {
-      throw ConfigException.at("$.preemption", mode + " preempts by recompute, as vLLM v1 does; remove "
-          + "\"preemption\" and \"wait_for_memory\"");
+      throw ConfigException.at("$.preemption", mode + (sglang ? " retracts requests (recompute), as SGLang does"
+          : " preempts by recompute, as vLLM v1 does") + "; remove \"preemption\" and \"wait_for_memory\"");
     }
     if (offload.range() != OffloadSpec.Range.NONE) {
-      throw ConfigException.at("$.offload", mode + " offloads by its CPU tier's store rule, not a token range; "
+      throw ConfigException.at("$.offload", mode + " offloads by its " + (sglang ? lower : "CPU tier") + "'s store rule, not a token range; "
           + "remove \"offload\"");
+    }
+  }
+
+  /** The {@code "sglang"} settings apply to {@code "engine": "sglang"} only. */
+  static void sglang(EngineKind engine, SglangSpec sglang, List<TierConfig> tiers, long maxBatchedTokens) {
+    if (sglang != null && engine != EngineKind.SGLANG) {
+      throw ConfigException.at("$.sglang", "sets the page size and HiCache write policy of \"engine\": \"sglang\"; "
+          + "this config's engine is \"" + ReplayConfig.lower(engine) + "\"; remove \"sglang\" or set the engine");
+    }
+    int page = sglang == null ? 1 : sglang.pageTokens();
+    if (engine == EngineKind.SGLANG && maxBatchedTokens > 0 && maxBatchedTokens < page) {
+      throw ConfigException.at("$.max_batched_tokens", maxBatchedTokens + " is SGLang's chunked_prefill_size and must "
+          + "hold at least one page (" + page + " tokens); raise it or lower $.sglang.page_size");
     }
   }
 

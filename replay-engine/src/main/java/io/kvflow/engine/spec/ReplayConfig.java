@@ -29,17 +29,26 @@ import java.util.Locale;
  * @param offload the token range of every layer's context kept in a lower tier (requests traces)
  * @param engine the cache model: the generic tiers, or an engine's own rules (requests traces)
  * @param cluster engine instances and their router (requests traces), or null for one engine
+ * @param sglang the sglang mode's own settings (page size, HiCache write policy), or null when not given
  */
 public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
     FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing, long maxBatchedTokens,
     boolean waitForMemory, Preemption preemption, SparseSpec sparse, DiscardSpec discard, CodecRule codecRule, OffloadSpec offload, EngineKind engine,
-    ClusterSpec cluster) {
+    ClusterSpec cluster, SglangSpec sglang) {
 
   /** The largest batch. */
   public static final int MAX_BATCH = 1_000_000;
 
   /** The most tiers a configuration may have (five kinds of memory, several of a kind). */
   public static final int MAX_TIERS = 16;
+
+  public ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
+      FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing, long maxBatchedTokens,
+      boolean waitForMemory, Preemption preemption, SparseSpec sparse, DiscardSpec discard, CodecRule codecRule,
+      OffloadSpec offload, EngineKind engine, ClusterSpec cluster) {
+    this(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory,
+        preemption, sparse, discard, codecRule, offload, engine, cluster, null);
+  }
 
   public ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hierarchy, Placement placement,
       FinishedRequests finished, Expansion expansion, int maxBatch, long seed, TimingSpec timing, long maxBatchedTokens,
@@ -83,6 +92,7 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     ConfigRules.weightsFit(model, tiers, timing);
     ConfigRules.engine(engine, tiers, hierarchy, placement, timing, expansion, finished, preemption, offload);
     ConfigRules.cluster(cluster, expansion, timing, tiers);
+    ConfigRules.sglang(engine, sglang, tiers, maxBatchedTokens);
     if (cluster != null && engine != EngineKind.GENERIC) {
       throw ConfigException.at("$.cluster", "instances of the generic engine only; \"engine\": \"" + lower(engine)
           + "\" replays one engine; remove one of them");
@@ -91,7 +101,7 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
 
   /** This config with {@code c} as its cluster (null: one engine). */
   public ReplayConfig withCluster(ClusterSpec c) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine, c);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine, c, sglang);
   }
 
   /**
@@ -128,7 +138,7 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
   }
 
   public ReplayConfig withTiers(List<TierConfig> t) {
-    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine, cluster);
+    return new ReplayConfig(model, t, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine, cluster, sglang);
   }
 
   /** This config with the first tier's policy replaced. */
@@ -139,15 +149,20 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
   }
 
   public ReplayConfig withModel(ModelSpec m) {
-    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine, cluster);
+    return new ReplayConfig(m, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine, cluster, sglang);
   }
 
   public ReplayConfig withTiming(TimingSpec t) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine, cluster);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, expansion, maxBatch, seed, t, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine, cluster, sglang);
   }
 
   public ReplayConfig withExpansion(Expansion e) {
-    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine, cluster);
+    return new ReplayConfig(model, tiers, hierarchy, placement, finished, e, maxBatch, seed, timing, maxBatchedTokens, waitForMemory, preemption, sparse, discard, codecRule, offload, engine, cluster, sglang);
+  }
+
+  /** The sglang mode's settings: those given, or SGLang's defaults. */
+  public SglangSpec sglangSpec() {
+    return sglang == null ? SglangSpec.DEFAULT : sglang;
   }
 
   static <E extends Enum<E>> String lower(E e) {
@@ -209,8 +224,9 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     OffloadSpec offload = OffloadSpec.bind(n, tiers);
     EngineKind engine = n.choice("engine", EngineKind.values(), ReplayConfig::lower, EngineKind.GENERIC);
     ClusterSpec cluster = ClusterSpec.bind(n);
+    SglangSpec sglang = SglangSpec.bind(n, tiers);
     n.finish();
     return new ReplayConfig(model, tiers, h, p, f, e, batch, seed, timing, batchedTokens, wait, pre, sparse, discard, rule,
-        offload, engine, cluster);
+        offload, engine, cluster, sglang);
   }
 }
