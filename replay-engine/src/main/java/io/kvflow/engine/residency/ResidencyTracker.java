@@ -558,6 +558,16 @@ public final class ResidencyTracker {
     return first.slotOf(key) != EvictionPolicy.NO_SLOT;
   }
 
+  /** Whether {@code key} is resident in any tier; changes nothing (a cluster's look, not an access). */
+  public boolean residentAnywhere(long key) {
+    for (int t = 0; t < tiers; t++) {
+      if (set.policies[t].slotOf(key) != EvictionPolicy.NO_SLOT) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The keys resident in tier {@code t} (for checks and tests). */
   public long[] residentKeys(int t) {
     return set.residentKeys(t);

@@ -11,8 +11,11 @@ import io.kvflow.engine.route.RouterKind;
  * @param router how a request picks its instance
  * @param overlapWeight kv-aware: weight of the resident leading prompt blocks
  * @param loadWeight kv-aware: weight of the normalised load (queued + running tokens over the largest)
+ * @param disaggregation prefill and decode pools and the KV link between them, or null (every instance
+ *     serves whole requests)
  */
-public record ClusterSpec(int instances, RouterKind router, double overlapWeight, double loadWeight) {
+public record ClusterSpec(int instances, RouterKind router, double overlapWeight, double loadWeight,
+    DisaggregationSpec disaggregation) {
   /** The most instances a replay simulates. */
   public static final int MAX_INSTANCES = 1024;
 
@@ -26,6 +29,20 @@ public record ClusterSpec(int instances, RouterKind router, double overlapWeight
     if (!(overlapWeight >= 0) || !(loadWeight >= 0) || Double.isInfinite(overlapWeight) || Double.isInfinite(loadWeight)) {
       throw ConfigException.at("$.cluster.kv_aware", "weights must be finite and >= 0");
     }
+    if (disaggregation != null && disaggregation.prefillInstances() + disaggregation.decodeInstances() != instances) {
+      throw ConfigException.at("$.cluster.disaggregation", "the pools' instances must add up to $.cluster.instances");
+    }
+  }
+
+  /** A cluster whose every instance serves whole requests. */
+  public ClusterSpec(int instances, RouterKind router, double overlapWeight, double loadWeight) {
+    this(instances, router, overlapWeight, loadWeight, null);
+  }
+
+  /** Whether a router of this cluster (the prefill pool's or the decode pool's) is kv-aware. */
+  public boolean usesKvAware() {
+    return router == RouterKind.KV_AWARE
+        || (disaggregation != null && disaggregation.decodeRouter() == RouterKind.KV_AWARE);
   }
 
   /** {@code $.cluster}, or null when the config has none. */
@@ -36,11 +53,14 @@ public record ClusterSpec(int instances, RouterKind router, double overlapWeight
     ConfigNode n = root.object("cluster");
     int instances = n.intValue("instances", 1, MAX_INSTANCES, null);
     RouterKind router = n.choice("router", RouterKind.values(), ReplayConfig::lower, RouterKind.ROUND_ROBIN);
+    DisaggregationSpec pd = n.has("disaggregation") ? DisaggregationSpec.bind(n.object("disaggregation"), instances)
+        : null;
     double overlap = 1;
     double load = 1;
     if (n.has("kv_aware")) {
-      if (router != RouterKind.KV_AWARE) {
+      if (router != RouterKind.KV_AWARE && (pd == null || pd.decodeRouter() != RouterKind.KV_AWARE)) {
         throw n.fieldError("kv_aware", "weights of the kv-aware router; the router is " + ReplayConfig.lower(router)
+            + (pd == null ? "" : " and the decode router " + ReplayConfig.lower(pd.decodeRouter()))
             + "; remove them or use \"router\": \"kv-aware\"");
       }
       ConfigNode k = n.object("kv_aware");
@@ -49,6 +69,6 @@ public record ClusterSpec(int instances, RouterKind router, double overlapWeight
       k.finish();
     }
     n.finish();
-    return new ClusterSpec(instances, router, overlap, load);
+    return new ClusterSpec(instances, router, overlap, load, pd);
   }
 }
