@@ -39,6 +39,12 @@ import java.util.function.IntFunction;
  * {@code t} (an idle prefill instance's clock moves to {@code t}, so every prefill ending by
  * {@code t} is timed), then every transfer start and landing until {@code t} runs in time order,
  * then the decode pool advances to {@code t}.
+ *
+ * <p>With a shared pool ({@code $.cluster.shared_pool}) the last tier of every instance is one pool:
+ * one policy and capacity, each instance's own counters and link. A block one instance computed and
+ * demoted there is found by another's lookup and loaded over its link instead of computed again
+ * (copied up: the pool keeps it for the others); a block demoted there that the pool holds is not
+ * written again. Instances reach the pool in the order the clock runs them (index order at a time).
  */
 public final class ClusterReplay {
   private ClusterReplay() {}
@@ -86,7 +92,8 @@ public final class ClusterReplay {
           batches.add(r.newRequestBatch(4096));
           boolean prefill = pd != null && i < prefillCount;
           instances[i] = new Instance(config, meta.blockTokens(), meta.prefixInfoKnown(), all,
-              prefill ? handoffs.prefillDone() : log.recorder(), batches.get(i), pd != null && !prefill);
+              prefill ? handoffs.prefillDone() : log.recorder(), batches.get(i), pd != null && !prefill,
+              i == 0 ? null : instances[0]);
         }
         log.setBlockBytes(instances[0].probe().blockBytes());
         Instance[] prefillPool = Arrays.copyOf(instances, prefillCount);
@@ -142,8 +149,11 @@ public final class ClusterReplay {
           transfers = handoffs.totals(instances[0].probe().blockBytes());
         }
         checkConservation(rows, instances, prefillCount, log, handoffs);
+        if (spec.sharedPoolTier() != null) {
+          checkPool(instances[0].poolInsertions(), results);
+        }
         progress.update(rows, total);
-        ReplayResult sum = ResultSums.total(results, new ReplayResult.TraceResult(TraceKind.REQUESTS.wireName(), rows,
+        ReplayResult sum = ResultSums.total(spec.sharedPoolTier() != null, results, new ReplayResult.TraceResult(TraceKind.REQUESTS.wireName(), rows,
             blockRefs, distinct.size(), meta.prefixInfoKnown(), meta.prefixInfoKnown() ? meta.prefixInfo() : "unknown"));
         for (int i = 0; i < n; i++) {
           for (ReplayListener l : owns.get(i)) {
@@ -159,6 +169,24 @@ public final class ClusterReplay {
           x.close();
         }
       }
+    }
+  }
+
+  /**
+   * The shared pool's admissions are the units the instances wrote into it, plus at most the units
+   * an APPEND created there empty (the check a tracker makes of its own tiers, made across them).
+   */
+  private static void checkPool(long insertions, List<ReplayResult> results) {
+    long written = 0;
+    long appends = 0;
+    for (ReplayResult r : results) {
+      var tiers = r.residency().tiers();
+      written += tiers.get(tiers.size() - 1).unitsWritten();
+      appends += r.residency().appends();
+    }
+    if (written > insertions || insertions - written > appends) {
+      throw new IllegalStateException("shared pool: " + insertions + " admissions for " + written
+          + " units the instances wrote into it");
     }
   }
 

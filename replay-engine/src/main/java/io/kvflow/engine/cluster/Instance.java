@@ -35,16 +35,17 @@ final class Instance implements InstanceView {
    * @param recorder told this instance's request times too (the cluster's per-request log), or null
    * @param rowBatch the batch its scheduler reads rows through (owned by the caller)
    * @param decodeOnly a decode instance of a disaggregated cluster: prompts' KV arrives by transfer
+   * @param poolOwner with a shared pool: the instance whose pool this one shares (null: this one creates it)
    */
   Instance(ReplayConfig config, int blockTokens, boolean prefixInfoKnown, List<ReplayListener> listeners,
-      TimedListener recorder, RequestBatch rowBatch, boolean decodeOnly) {
+      TimedListener recorder, RequestBatch rowBatch, boolean decodeOnly, Instance poolOwner) {
     long unitBytes = config.model().blockBytesPerLayer(blockTokens);
     int layers = config.model().layers();
     long keyBytes = config.placement() == Placement.BLOCK ? unitBytes * layers : unitBytes;
     this.placement = config.placement();
     this.prefixInfoKnown = prefixInfoKnown;
     tracker = new ResidencyTracker(config, unitBytes, keyBytes, config.model().kvBytesPerTokenPerLayer(),
-        PolicyParams.DEFAULT);
+        PolicyParams.DEFAULT, config.cluster().sharedPoolTier() != null, poolOwner == null ? null : poolOwner.tracker);
     List<TimedListener> timed = new ArrayList<>();
     for (ReplayListener l : listeners) {
       if (l instanceof TimedListener t) {
@@ -89,6 +90,11 @@ final class Instance implements InstanceView {
   /** With nothing to run, moves this instance's clock to {@code ns}; see {@code RequestStepper.idleTo}. */
   void idleTo(long ns) {
     stepper.idleTo(ns);
+  }
+
+  /** Units the shared pool has admitted from every instance (-1 without a pool). */
+  long poolInsertions() {
+    return tracker.sharedTierInsertions();
   }
 
   /** Requests this instance has admitted (each once, whatever preemption did). */

@@ -13,9 +13,12 @@ import io.kvflow.engine.route.RouterKind;
  * @param loadWeight kv-aware: weight of the normalised load (queued + running tokens over the largest)
  * @param disaggregation prefill and decode pools and the KV link between them, or null (every instance
  *     serves whole requests)
+ * @param sharedPoolTier the name of the tier (the last of {@code $.tiers}) that is one pool every
+ *     instance reads and writes, with the capacity and policy the tier gives and each instance's own
+ *     link to it; null: every tier is each instance's own
  */
 public record ClusterSpec(int instances, RouterKind router, double overlapWeight, double loadWeight,
-    DisaggregationSpec disaggregation) {
+    DisaggregationSpec disaggregation, String sharedPoolTier) {
   /** The most instances a replay simulates. */
   public static final int MAX_INSTANCES = 1024;
 
@@ -36,7 +39,7 @@ public record ClusterSpec(int instances, RouterKind router, double overlapWeight
 
   /** A cluster whose every instance serves whole requests. */
   public ClusterSpec(int instances, RouterKind router, double overlapWeight, double loadWeight) {
-    this(instances, router, overlapWeight, loadWeight, null);
+    this(instances, router, overlapWeight, loadWeight, null, null);
   }
 
   /** Whether a router of this cluster (the prefill pool's or the decode pool's) is kv-aware. */
@@ -68,7 +71,13 @@ public record ClusterSpec(int instances, RouterKind router, double overlapWeight
       load = k.doubleValue("load_weight", 0, Double.MAX_VALUE, 1.0);
       k.finish();
     }
+    String pool = null;
+    if (n.has("shared_pool")) {
+      ConfigNode p = n.object("shared_pool");
+      pool = p.string("tier", null);
+      p.finish();
+    }
     n.finish();
-    return new ClusterSpec(instances, router, overlap, load, pd);
+    return new ClusterSpec(instances, router, overlap, load, pd, pool);
   }
 }

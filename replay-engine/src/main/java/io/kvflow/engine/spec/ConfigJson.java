@@ -124,6 +124,9 @@ public final class ConfigJson {
       ObjectNode cl = n.putObject("cluster");
       cl.put("instances", c.cluster().instances());
       cl.put("router", c.cluster().router().wireName());
+      if (c.cluster().sharedPoolTier() != null) {
+        cl.putObject("shared_pool").put("tier", c.cluster().sharedPoolTier());
+      }
       DisaggregationSpec pd = c.cluster().disaggregation();
       if (pd != null) {
         ObjectNode d = cl.putObject("disaggregation");
