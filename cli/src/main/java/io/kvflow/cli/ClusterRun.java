@@ -6,6 +6,7 @@ import io.kvflow.analysis.listen.LatencyHistograms;
 import io.kvflow.analysis.listen.OverflowGuard;
 import io.kvflow.analysis.listen.ResultExport;
 import io.kvflow.analysis.listen.ShardsMrcListener;
+import io.kvflow.analysis.listen.StepTimes;
 import io.kvflow.analysis.report.HtmlReport;
 import io.kvflow.analysis.report.Manifest;
 import io.kvflow.analysis.report.ReplayReport;
@@ -16,7 +17,6 @@ import io.kvflow.common.AtomicOutput;
 import io.kvflow.engine.cluster.ClusterResult;
 import io.kvflow.engine.cluster.RequestLog;
 import io.kvflow.engine.cluster.TransferTotals;
-import io.kvflow.engine.time.TimedListener;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -159,25 +159,6 @@ final class ClusterRun {
       o.commit();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Passes a prefill instance's step and transfer times on, not its request times (see {@code mergeable}). */
-  private static final class StepTimes implements ReplayListener, TimedListener {
-    private final LatencyHistograms to;
-
-    StepTimes(LatencyHistograms to) {
-      this.to = to;
-    }
-
-    @Override
-    public void stepTimed(long step, long startNs, long stepNs, long stallNs, long computeNs) {
-      to.stepTimed(step, startNs, stepNs, stallNs, computeNs);
-    }
-
-    @Override
-    public void transferTimed(int link, long latencyNs) {
-      to.transferTimed(link, latencyNs);
     }
   }
 }
