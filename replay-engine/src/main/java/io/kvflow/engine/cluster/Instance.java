@@ -29,6 +29,8 @@ final class Instance implements InstanceView {
   private final boolean prefixInfoKnown;
 
   private final ResidencyProbe probe;
+  /** The routers' lagging view of the first tier, or null: they see it as it is. */
+  private final KvEventView view;
 
   /**
    * @param listeners every listener of this instance's events (the cluster's shared ones and its own)
@@ -56,7 +58,13 @@ final class Instance implements InstanceView {
       timed.add(recorder);
     }
     timing = new TimingModel(config, unitBytes, keyBytes, true, timed);
-    fanout = new AccessFanout(tracker, timing, listeners.toArray(new ReplayListener[0]));
+    long lag = config.cluster().kvEventLagNs();
+    view = lag < 0 ? null : new KvEventView(tracker, timing, lag);
+    List<ReplayListener> all = new ArrayList<>(listeners);
+    if (view != null) {
+      all.add(view);
+    }
+    fanout = new AccessFanout(tracker, timing, all.toArray(new ReplayListener[0]));
     stepper = new RequestStepper(fanout, config.placement(), config.finished(), layers, blockTokens,
         ReplayEngine.batchLimits(config, blockTokens), config.offload(), timing, rowBatch, decodeOnly);
     probe = new ResidencyProbe(tracker, placement, unitBytes * layers);
@@ -97,6 +105,11 @@ final class Instance implements InstanceView {
     return tracker.sharedTierInsertions();
   }
 
+  /** KV events this instance emitted (0 without a lagging view). */
+  long kvEvents() {
+    return view == null ? 0 : view.events();
+  }
+
   /** Requests this instance has admitted (each once, whatever preemption did). */
   long requestsAdmitted() {
     return stepper.stats().requests();
@@ -107,6 +120,9 @@ final class Instance implements InstanceView {
     stepper.finish();
     var time = timing.finish();
     tracker.checkInvariants();
+    if (view != null) {
+      view.checkAgainst();
+    }
     var stats = stepper.stats();
     return new ReplayResult(
         new ReplayResult.TraceResult("requests", stats.requests(), stats.blockRefs(), stats.distinctBlocks(),
@@ -125,6 +141,13 @@ final class Instance implements InstanceView {
     int start = rows.hashStart(row);
     int n = rows.hashEnd(row) - start;
     int k = 0;
+    if (view != null) {
+      long now = rows.arrivalNs(row);
+      while (k < n && view.holds(probe.key(rows.hash(start + k)), now)) {
+        k++;
+      }
+      return k;
+    }
     while (k < n && tracker.residentInFirstTier(probe.key(rows.hash(start + k)))) {
       k++;
     }

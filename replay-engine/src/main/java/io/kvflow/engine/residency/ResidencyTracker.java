@@ -458,7 +458,10 @@ public final class ResidencyTracker {
       return false;
     }
     if (out == EvictionPolicy.EVICTED) {
-      demote(first.victim(), 1);
+      long victim = first.victim();
+      outcome.firstTierEvicted = true;
+      outcome.firstTierVictim = victim;
+      demote(victim, 1);
     }
     return true;
   }

@@ -16,9 +16,11 @@ import io.kvflow.engine.route.RouterKind;
  * @param sharedPoolTier the name of the tier (the last of {@code $.tiers}) that is one pool every
  *     instance reads and writes, with the capacity and policy the tier gives and each instance's own
  *     link to it; null: every tier is each instance's own
+ * @param kvEventLagNs routers see each instance's first tier as of its KV events (blocks stored in
+ *     and removed from it) this many ns old; -1: as it is at the arrival
  */
 public record ClusterSpec(int instances, RouterKind router, double overlapWeight, double loadWeight,
-    DisaggregationSpec disaggregation, String sharedPoolTier) {
+    DisaggregationSpec disaggregation, String sharedPoolTier, long kvEventLagNs) {
   /** The most instances a replay simulates. */
   public static final int MAX_INSTANCES = 1024;
 
@@ -32,6 +34,9 @@ public record ClusterSpec(int instances, RouterKind router, double overlapWeight
     if (!(overlapWeight >= 0) || !(loadWeight >= 0) || Double.isInfinite(overlapWeight) || Double.isInfinite(loadWeight)) {
       throw ConfigException.at("$.cluster.kv_aware", "weights must be finite and >= 0");
     }
+    if (kvEventLagNs < -1) {
+      throw ConfigException.at("$.cluster.kv_events.lag_ns", kvEventLagNs + " must be >= 0");
+    }
     if (disaggregation != null && disaggregation.prefillInstances() + disaggregation.decodeInstances() != instances) {
       throw ConfigException.at("$.cluster.disaggregation", "the pools' instances must add up to $.cluster.instances");
     }
@@ -39,7 +44,7 @@ public record ClusterSpec(int instances, RouterKind router, double overlapWeight
 
   /** A cluster whose every instance serves whole requests. */
   public ClusterSpec(int instances, RouterKind router, double overlapWeight, double loadWeight) {
-    this(instances, router, overlapWeight, loadWeight, null, null);
+    this(instances, router, overlapWeight, loadWeight, null, null, -1);
   }
 
   /** Whether a router of this cluster (the prefill pool's or the decode pool's) is kv-aware. */
@@ -77,7 +82,19 @@ public record ClusterSpec(int instances, RouterKind router, double overlapWeight
       pool = p.string("tier", null);
       p.finish();
     }
+    long lag = -1;
+    if (n.has("kv_events")) {
+      if (!router.readsResidency() && (pd == null || !pd.decodeRouter().readsResidency())) {
+        throw n.fieldError("kv_events", "a lagging view of the instances' KV events changes only routers that read "
+            + "residency (kv-aware, oracle); the router is " + ReplayConfig.lower(router)
+            + (pd == null ? "" : " and the decode router " + ReplayConfig.lower(pd.decodeRouter()))
+            + "; remove it or use one of them");
+      }
+      ConfigNode k = n.object("kv_events");
+      lag = k.longValue("lag_ns", 0, ConfigRules.MAX_COST_NS, null);
+      k.finish();
+    }
     n.finish();
-    return new ClusterSpec(instances, router, overlap, load, pd, pool);
+    return new ClusterSpec(instances, router, overlap, load, pd, pool, lag);
   }
 }

@@ -124,6 +124,9 @@ public final class ConfigJson {
       ObjectNode cl = n.putObject("cluster");
       cl.put("instances", c.cluster().instances());
       cl.put("router", c.cluster().router().wireName());
+      if (c.cluster().kvEventLagNs() >= 0) {
+        cl.putObject("kv_events").put("lag_ns", c.cluster().kvEventLagNs());
+      }
       if (c.cluster().sharedPoolTier() != null) {
         cl.putObject("shared_pool").put("tier", c.cluster().sharedPoolTier());
       }
