@@ -27,8 +27,8 @@ public final class RequestLog {
   /** Adds request {@code id}, routed to {@code instance} (and {@code decode}, -1 without disaggregation); returns its row. */
   int add(long id, long arrival, int instance, int decode) {
     if (index.get(id) >= 0) {
-      throw new IllegalArgumentException("request_id " + id + " appears twice in the trace; a cluster replay tells "
-          + "requests apart by id: give each request its own id");
+      // a trace's writer refuses a repeated request_id (row and column named), so a valid trace has none
+      throw new IllegalStateException("request_id " + id + " routed twice");
     }
     if (count == requestId.length) {
       int n = count * 2;
