@@ -6,13 +6,22 @@ import io.kvflow.analysis.listen.LatencyHistograms;
 import io.kvflow.analysis.listen.OverflowGuard;
 import io.kvflow.analysis.listen.ResultExport;
 import io.kvflow.analysis.listen.ShardsMrcListener;
+import io.kvflow.analysis.listen.StepTimes;
 import io.kvflow.analysis.report.HtmlReport;
 import io.kvflow.analysis.report.Manifest;
 import io.kvflow.analysis.report.ReplayReport;
 import io.kvflow.engine.ReplayListener;
 import io.kvflow.engine.ReplayResult;
 import io.kvflow.engine.cluster.ClusterReplay;
+import io.kvflow.common.AtomicOutput;
 import io.kvflow.engine.cluster.ClusterResult;
+import io.kvflow.engine.cluster.RequestLog;
+import io.kvflow.engine.cluster.TransferTotals;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import io.kvflow.engine.residency.TierResult;
 import io.kvflow.engine.spec.ConfigJson;
 import io.kvflow.engine.spec.LinkSpec;
@@ -25,7 +34,10 @@ import java.util.List;
  * One replay on a cluster ({@code $.cluster}), written as a single replay is: report.json holds the
  * cluster's totals (every counter summed over the instances, latency histograms added together) in
  * the single replay's fields, and {@code cluster}: the router and each instance's own figures;
- * {@code instance-<i>/} holds each instance's requests.csv and steps.csv.
+ * {@code instance-<i>/} holds each instance's requests.csv and steps.csv; the top-level requests.csv
+ * each request's instances, KV transfer and times. Disaggregated, report.json's request latencies
+ * are the decode pool's (measured from the arrival, so they include the prefill and the transfer)
+ * and {@code cluster.disaggregation} totals the transfers.
  */
 final class ClusterRun {
   private ClusterRun() {}
@@ -39,6 +51,10 @@ final class ClusterRun {
     List<String> links = c.timing().hardware().links().stream().map(LinkSpec::name).toList();
     ShardsMrcListener mrc = new ShardsMrcListener(c.seed());
     List<LatencyHistograms> latencies = new ArrayList<>();
+    // the cluster's request latencies come from the instances that serve requests to the end: a
+    // prefill instance's requests end at their prefill, so only its step and transfer times merge
+    int prefillOnly = c.cluster().disaggregation() == null ? 0 : c.cluster().disaggregation().prefillInstances();
+    List<LatencyHistograms> mergeable = new ArrayList<>();
     List<ResultExport> exports = new ArrayList<>();
     ClusterResult result;
     try (TerminalProgress progress = new TerminalProgress(label, quiet)) {
@@ -46,6 +62,11 @@ final class ClusterRun {
         result = ClusterReplay.run(trace, c, List.of(mrc), i -> {
           LatencyHistograms latency = new LatencyHistograms(links);
           latencies.add(latency);
+          LatencyHistograms merged = latency;
+          if (i < prefillOnly) {
+            merged = new LatencyHistograms(links);
+          }
+          mergeable.add(merged);
           Path dir = out.resolve("instance-" + i);
           ReplayRun.ensureDir(dir);
           ResultExport export = new ResultExport(dir, true, true);
@@ -53,6 +74,9 @@ final class ClusterRun {
           List<ReplayListener> own = new ArrayList<>();
           own.add(new OverflowGuard(trace + " with config " + configName + ", instance " + i));
           own.add(latency);
+          if (merged != latency) {
+            own.add(new StepTimes(merged));
+          }
           own.add(export);
           return own;
         }, progress);
@@ -73,7 +97,7 @@ final class ClusterRun {
     }
     ReplayReport.addMrc(report, mrc, Math.max(maxUnits * 2, total.trace().distinctBlocks()));
     LatencyHistograms merged = new LatencyHistograms(links);
-    for (LatencyHistograms l : latencies) {
+    for (LatencyHistograms l : mergeable) {
       merged.add(l);
     }
     merged.addTo(report);
@@ -81,6 +105,22 @@ final class ClusterRun {
     ObjectNode cluster = report.putObject("cluster");
     cluster.put("router", result.router());
     cluster.put("instance_count", n);
+    TransferTotals tt = result.transfers();
+    if (tt != null) {
+      ObjectNode d = cluster.putObject("disaggregation");
+      d.put("prefill_instances", tt.prefillInstances());
+      d.put("decode_instances", tt.decodeInstances());
+      d.put("decode_router", c.cluster().disaggregation().decodeRouter().wireName());
+      d.put("transfers", tt.transfers());
+      d.put("transfer_blocks", tt.blocks());
+      d.put("transfer_bytes", tt.bytes());
+      d.put("decode_reused_blocks", tt.reusedBlocks());
+      d.put("link_busy_ns", tt.linkBusyNs());
+      d.put("transfer_ns_total", tt.transferNs());
+      d.put("transfer_ns_mean", total.trace().requests() == 0 ? 0 : tt.transferNs() / (double) total.trace().requests());
+      d.put("transfer_ns_max", tt.maxTransferNs());
+    }
+    writeRequests(out.resolve("requests.csv"), result.requests());
     ArrayNode instances = cluster.putArray("instances");
     for (int i = 0; i < n; i++) {
       ObjectNode one = ReplayReport.toJson(result.instances().get(i), manifest, effective);
@@ -98,5 +138,27 @@ final class ClusterRun {
     HtmlReport.write(out.resolve("report.html"), report, "KVFlow replay: " + trace.getFileName() + " (" + configName
         + ", " + n + " instances, " + result.router() + ")");
     return new ReplayRun.Outcome(total, report, warnings);
+  }
+
+  /** The cluster's requests.csv: one row per request, in arrival order: its instances, KV transfer and times. */
+  private static void writeRequests(Path file, RequestLog log) {
+    try (AtomicOutput o = AtomicOutput.create(file);
+        BufferedWriter w = Files.newBufferedWriter(o.temporary(), StandardCharsets.UTF_8)) {
+      w.write("request_id,arrival_ns,instance,decode_instance,kv_transfer_blocks,kv_transfer_bytes,kv_transfer_ns,"
+          + "ttft_ns,e2e_ns\n");
+      StringBuilder line = new StringBuilder(128);
+      for (int k = 0; k < log.size(); k++) {
+        line.setLength(0);
+        line.append(log.requestId(k)).append(',').append(log.arrivalNs(k)).append(',').append(log.instance(k))
+            .append(',').append(log.decodeInstance(k)).append(',').append(log.transferBlocks(k)).append(',')
+            .append(log.transferBytes(k)).append(',').append(log.transferNs(k)).append(',').append(log.ttftNs(k))
+            .append(',').append(log.e2eNs(k)).append('\n');
+        w.append(line);
+      }
+      w.flush();
+      o.commit();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

@@ -83,6 +83,51 @@ class ClusterCliTest {
   }
 
   @Test
+  void disaggregatedRequestsCsvAddsUpToTheTransferTotals() throws Exception {
+    JsonNode r = replay("pd", config(", \"cluster\": {\"instances\": 3, \"router\": \"kv-aware\", "
+        + "\"disaggregation\": {\"prefill_instances\": 1, \"decode_instances\": 2, "
+        + "\"link\": {\"bandwidth_bps\": 5e10, \"latency_ns\": 5000, \"overhead_ns\": 20000}}}"));
+    JsonNode d = r.get("cluster").get("disaggregation");
+    List<String> rows = Files.readAllLines(dir.resolve("pd").resolve("requests.csv"));
+    assertEquals("request_id,arrival_ns,instance,decode_instance,kv_transfer_blocks,kv_transfer_bytes,kv_transfer_ns,"
+        + "ttft_ns,e2e_ns", rows.get(0));
+    assertEquals(301, rows.size(), "one row per request");
+    long blocks = 0;
+    long bytes = 0;
+    long ns = 0;
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (String line : rows.subList(1, rows.size())) {
+      String[] f = line.split(",");
+      assertTrue(ids.add(f[0]), "request " + f[0] + " twice");
+      assertEquals("0", f[2]);
+      assertTrue(f[3].equals("1") || f[3].equals("2"), line);
+      blocks += Long.parseLong(f[4]);
+      bytes += Long.parseLong(f[5]);
+      ns += Long.parseLong(f[6]);
+      assertTrue(Long.parseLong(f[7]) >= Long.parseLong(f[6]), "TTFT includes the transfer: " + line);
+    }
+    assertEquals(d.get("transfer_blocks").asLong(), blocks);
+    assertEquals(d.get("transfer_bytes").asLong(), bytes);
+    assertEquals(d.get("transfer_ns_total").asLong(), ns);
+    assertTrue(bytes > 0);
+    // the cluster's request latencies are the decode pool's: each request once
+    assertEquals(300, r.get("latency_ns").get("ttft").get("count").asLong());
+    JsonNode instances = r.get("cluster").get("instances");
+    assertEquals(300, instances.get(0).get("trace").get("requests").asLong());
+    assertEquals(300, instances.get(1).get("trace").get("requests").asLong()
+        + instances.get(2).get("trace").get("requests").asLong());
+  }
+
+  @Test
+  void aSharedPoolCountsItsCapacityOnce() throws Exception {
+    JsonNode r = replay("pool", config(", \"cluster\": {\"instances\": 2, \"router\": \"round-robin\", "
+        + "\"shared_pool\": {\"tier\": \"dram\"}}"));
+    assertEquals(2000, r.get("tiers").get(1).get("capacity_units").asLong());
+    assertEquals(1200, r.get("tiers").get(0).get("capacity_units").asLong());
+    assertEquals("dram", r.get("config").get("cluster").get("shared_pool").get("tier").asText());
+  }
+
+  @Test
   void aClusterWhereItCannotApplyIsRefused() throws Exception {
     String cluster = ", \"cluster\": {\"instances\": 2, \"router\": \"oracle\"}";
     Path accesses = Files.writeString(dir.resolve("acc.json"), config(cluster));
@@ -98,6 +143,17 @@ class ClusterCliTest {
     r = CliTestSupport.run("replay", ReplayCompareCliTest.CHAT.toString(), "--config", weights.toString(), "--out",
         dir.resolve("z").toString(), "-q");
     GenerateInspectCliTest.assertBadInput(r, "$.cluster.kv_aware");
-    assertTrue(Files.notExists(dir.resolve("x")) && Files.notExists(dir.resolve("y")) && Files.notExists(dir.resolve("z")));
+    Path pools = Files.writeString(dir.resolve("pools.json"), config(", \"cluster\": {\"instances\": 3, "
+        + "\"disaggregation\": {\"prefill_instances\": 1, \"decode_instances\": 1, \"link\": {\"bandwidth_bps\": 1e9}}}"));
+    r = CliTestSupport.run("replay", ReplayCompareCliTest.CHAT.toString(), "--config", pools.toString(), "--out",
+        dir.resolve("v").toString(), "-q");
+    GenerateInspectCliTest.assertBadInput(r, "$.cluster.disaggregation.decode_instances");
+    Path pool = Files.writeString(dir.resolve("pooltier.json"), config(", \"cluster\": {\"instances\": 2, "
+        + "\"shared_pool\": {\"tier\": \"hbm\"}}"));
+    r = CliTestSupport.run("replay", ReplayCompareCliTest.CHAT.toString(), "--config", pool.toString(), "--out",
+        dir.resolve("w").toString(), "-q");
+    GenerateInspectCliTest.assertBadInput(r, "$.cluster.shared_pool.tier");
+    assertTrue(Files.notExists(dir.resolve("x")) && Files.notExists(dir.resolve("y")) && Files.notExists(dir.resolve("z"))
+        && Files.notExists(dir.resolve("v")) && Files.notExists(dir.resolve("w")));
   }
 }

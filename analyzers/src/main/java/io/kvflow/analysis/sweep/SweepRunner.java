@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvflow.analysis.listen.LatencyHistograms;
 import io.kvflow.analysis.listen.OverflowGuard;
+import io.kvflow.analysis.listen.StepTimes;
 import io.kvflow.common.Progress;
 import io.kvflow.engine.ReplayEngine;
+import io.kvflow.engine.cluster.ClusterReplay;
 import io.kvflow.engine.ReplayListener;
 import io.kvflow.engine.ReplayResult;
 import io.kvflow.engine.residency.TierResult;
@@ -42,7 +44,8 @@ public final class SweepRunner {
       if (latency != null) {
         listeners.add(latency);
       }
-      ReplayResult r = ReplayEngine.run(localTrace, config, listeners, Progress.NONE);
+      ReplayResult r = config.cluster() == null ? ReplayEngine.run(localTrace, config, listeners, Progress.NONE)
+          : cluster(localTrace, config, latency, "point " + p.index());
       row.put("status", "ok");
       row.putNull("error");
       TierResult first = r.tiers().get(0);
@@ -69,6 +72,26 @@ public final class SweepRunner {
       return failed(p, e.getMessage() == null ? e.toString() : e.getMessage());
     }
     return row;
+  }
+
+  /**
+   * A point whose config has {@code $.cluster}: the cluster replay, its totals as the row's figures
+   * and its request latencies from the instances that serve requests to the end (the decode pool's
+   * when disaggregated), merged into {@code latency}.
+   */
+  private static ReplayResult cluster(Path trace, ReplayConfig config, LatencyHistograms latency, String label) {
+    List<String> links = config.timing().hardware().links().stream().map(LinkSpec::name).toList();
+    int prefillOnly = config.cluster().disaggregation() == null ? 0 : config.cluster().disaggregation().prefillInstances();
+    List<LatencyHistograms> parts = new java.util.ArrayList<>();
+    ReplayResult total = ClusterReplay.run(trace, config, List.of(), i -> {
+      LatencyHistograms h = new LatencyHistograms(links);
+      parts.add(h);
+      return List.of(new OverflowGuard(label + ", instance " + i), i < prefillOnly ? new StepTimes(h) : h);
+    }, Progress.NONE).total();
+    for (LatencyHistograms h : parts) {
+      latency.add(h);
+    }
+    return total;
   }
 
   /** The row of a point that failed with {@code message}: its parameters, status error and the message. */

@@ -10,13 +10,15 @@ import java.util.List;
 
 /**
  * Cluster totals from the instances' results: counters and capacities summed (tier by tier, link by
- * link), sizes of one unit kept, simulated time the largest. Occupancy samples are per instance
+ * link), sizes of one unit kept, simulated time the largest; a shared pool's capacity, admissions
+ * and evictions once (each instance reports the pool's own). Occupancy samples are per instance
  * (their times differ); the total keeps them only for a single instance.
  */
 final class ResultSums {
   private ResultSums() {}
 
-  static ReplayResult total(List<ReplayResult> parts, ReplayResult.TraceResult trace) {
+  /** @param sharedPool the last tier is one pool all instances share: its capacity and admissions count once */
+  static ReplayResult total(boolean sharedPool, List<ReplayResult> parts, ReplayResult.TraceResult trace) {
     ReplayResult first = parts.get(0);
     List<ResidencyResult> residency = new ArrayList<>();
     long preemptions = 0;
@@ -26,11 +28,11 @@ final class ResultSums {
       preemptions += r.schedule().preemptions();
       waited += r.schedule().waitedForMemory();
     }
-    return new ReplayResult(trace, residency(residency), new ReplayResult.ScheduleResult(preemptions, waited),
+    return new ReplayResult(trace, residency(sharedPool, residency), new ReplayResult.ScheduleResult(preemptions, waited),
         time(parts), compression(parts), null, parts.size() == 1 ? first.occupancy() : List.of());
   }
 
-  private static ResidencyResult residency(List<ResidencyResult> parts) {
+  private static ResidencyResult residency(boolean sharedPool, List<ResidencyResult> parts) {
     ResidencyResult f = parts.get(0);
     List<TierResult> tiers = new ArrayList<>();
     for (int t = 0; t < f.tiers().size(); t++) {
@@ -51,6 +53,14 @@ final class ResultSums {
         ins += x.insertions();
         ev += x.evictions();
         unused += x.evictedUnused();
+      }
+      if (sharedPool && t == f.tiers().size() - 1) {
+        // one pool: every instance reports its capacity and its policy's admissions and evictions
+        cb = a.capacityBytes();
+        cu = a.capacityUnits();
+        ins = a.insertions();
+        ev = a.evictions();
+        unused = a.evictedUnused();
       }
       tiers.add(new TierResult(a.name(), a.kind(), cb, cu, a.unitStoredBytes(), acc, hits, misses, read, written,
           unitsWritten, appended, ins, ev, unused));

@@ -121,7 +121,7 @@ final class BlockExpander implements DecisionSink {
     for (int k = 0; k < n; k++) {
       long key = hashes > 0 ? rows.hash(start + k) : privateKey(id, k);
       addKey(seq, key);
-      emit(key, AccessOp.WRITE.code(), tokensOf(k, input), id, -1, AccessSink.INPUT_BLOCK | offloaded(k, n, input));
+      emit(key, AccessOp.WRITE.code(), tokensOf(k, input), id, -1, inputFlag | offloaded(k, n, input));
     }
   }
 
@@ -131,6 +131,18 @@ final class BlockExpander implements DecisionSink {
   }
 
   private io.kvflow.engine.spec.OffloadSpec offload = io.kvflow.engine.spec.OffloadSpec.NONE;
+  /** {@link AccessSink#INPUT_BLOCK}, or 0 when the prompt's KV was prefilled elsewhere (see {@link #setPrefilledElsewhere}). */
+  private int inputFlag = AccessSink.INPUT_BLOCK;
+
+  /**
+   * A decode instance of a disaggregated cluster: every admitted request's prompt KV was computed on
+   * a prefill instance and arrives by transfer, so its input blocks are written without
+   * {@link AccessSink#INPUT_BLOCK}: found ones are reused, missing ones placed, none computed, and
+   * none counted as prefix-cache lookups (the prefill instance counted them).
+   */
+  void setPrefilledElsewhere() {
+    inputFlag = 0;
+  }
 
   /** Keeps a token range of every sequence in a lower tier (flags its accesses {@link AccessSink#OFFLOADED}). */
   void setOffload(io.kvflow.engine.spec.OffloadSpec o) {

@@ -46,8 +46,21 @@ public final class RequestStepper implements RequestRows {
    */
   public RequestStepper(AccessSink sink, Placement placement, FinishedRequests finished, int layers, int blockTokens,
       BatchLimits limits, OffloadSpec offload, AdmissionClock clock, RequestBatch rowBatch) {
+    this(sink, placement, finished, layers, blockTokens, limits, offload, clock, rowBatch, false);
+  }
+
+  /**
+   * @param prefilledElsewhere a decode instance of a disaggregated cluster: the prompts' KV arrives
+   *     by transfer and is not computed here (see {@code BlockExpander.setPrefilledElsewhere})
+   */
+  public RequestStepper(AccessSink sink, Placement placement, FinishedRequests finished, int layers, int blockTokens,
+      BatchLimits limits, OffloadSpec offload, AdmissionClock clock, RequestBatch rowBatch,
+      boolean prefilledElsewhere) {
     BlockExpander expander = new BlockExpander(sink, placement, finished, layers, blockTokens, stats, Progress.NONE, 0);
     expander.setOffload(offload);
+    if (prefilledElsewhere) {
+      expander.setPrefilledElsewhere();
+    }
     this.scheduler = new BatchScheduler(limits, blockTokens, expander);
     this.clock = clock;
     scheduler.setClock(clock);
@@ -56,6 +69,11 @@ public final class RequestStepper implements RequestRows {
 
   /** Queues row {@code row} of {@code rows} for this instance (rows are given in arrival order). */
   public void give(RequestBatch rows, int row) {
+    give(rows, row, rows.outputTokens(row));
+  }
+
+  /** The same, with {@code outputTokens} instead of the row's (0: a prefill instance only prefills it). */
+  public void give(RequestBatch rows, int row, int outputTokens) {
     int start = rows.hashStart(row);
     int n = rows.hashEnd(row) - start;
     if (tail == requestId.length) {
@@ -70,12 +88,36 @@ public final class RequestStepper implements RequestRows {
     requestId[tail] = rows.requestId(row);
     arrivalNs[tail] = rows.arrivalNs(row);
     inputTokens[tail] = rows.inputTokens(row);
-    outputTokens[tail] = rows.outputTokens(row);
+    this.outputTokens[tail] = outputTokens;
     hashStart[tail] = hashTail;
     hashCount[tail] = n;
     hashTail += n;
     tail++;
     queuedTokens += rows.inputTokens(row);
+  }
+
+  /**
+   * Queues a request handed over by another instance (a decode instance of a disaggregated cluster):
+   * its id, arrival (it may lie before this instance's clock: it then joins at once), tokens and
+   * block hashes {@code hashes[from, from + count)}.
+   */
+  public void give(long id, long arrival, int input, int output, long[] blockHashes, int from, int count) {
+    if (tail == requestId.length) {
+      makeRoom();
+    }
+    if (hashTail + count > hashes.length) {
+      hashes = Arrays.copyOf(hashes, Math.max(hashes.length * 2, hashTail + count));
+    }
+    System.arraycopy(blockHashes, from, hashes, hashTail, count);
+    requestId[tail] = id;
+    arrivalNs[tail] = arrival;
+    inputTokens[tail] = input;
+    outputTokens[tail] = output;
+    hashStart[tail] = hashTail;
+    hashCount[tail] = count;
+    hashTail += count;
+    tail++;
+    queuedTokens += input;
   }
 
   /** Moves the queue to the front of its arrays, or grows them when it fills them. */
@@ -138,6 +180,21 @@ public final class RequestStepper implements RequestRows {
 
   private boolean hasRequests() {
     return tail > head || (!waitingForRow && scheduler.hasRequests());
+  }
+
+  /**
+   * With nothing to run, moves the clock to {@code ns} (timing the steps the prefetch look-ahead
+   * still holds), as the scheduler would when the next row arrives at or after {@code ns}.
+   */
+  public void idleTo(long ns) {
+    if (!hasRequests()) {
+      clock.idleUntil(ns);
+    }
+  }
+
+  /** Whether this instance has a request to run, or a row given that has not joined yet. */
+  public boolean busy() {
+    return hasRequests();
   }
 
   /** No more rows will come: runs every request given to the end. */

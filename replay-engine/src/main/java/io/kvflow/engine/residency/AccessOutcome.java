@@ -35,6 +35,10 @@ public final class AccessOutcome {
   public boolean created;
   /** Units the eviction cascade wrote into lower tiers. */
   public int demotions;
+  /** Whether a unit was evicted from the first tier by this access ({@link #firstTierVictim} says which). */
+  public boolean firstTierEvicted;
+  /** The unit the first tier evicted to make room (when {@link #firstTierEvicted}). */
+  public long firstTierVictim;
   /** Units evicted off the last tier (they leave the hierarchy). */
   public int dropped;
   /** Per tier: layer-accesses that found the unit there. */
@@ -101,6 +105,7 @@ public final class AccessOutcome {
       created = false;
       demotions = 0;
       dropped = 0;
+      firstTierEvicted = false;
       movedFrom = -1;
       movedBytes = 0;
       movedCodec = null;

@@ -43,6 +43,8 @@ public final class ResidencyTracker {
   private final long tokenBytes;
   private final int dtypeBytes;
   private final int tiers;
+  /** A last tier shared with other trackers, or -1. */
+  private final int sharedTier;
   /** Stored bytes of one placement unit in each tier. */
   private final long[] tierKey;
   private final long[] tierUnit;
@@ -92,7 +94,21 @@ public final class ResidencyTracker {
    * @param firstTierParams parameters of the first tier's policy (OPT's next-use oracle)
    */
   public ResidencyTracker(ReplayConfig config, long unitBytes, long keyBytes, long tokenBytes, PolicyParams firstTierParams) {
-    this.set = new TierSet(config, unitBytes, keyBytes, firstTierParams);
+    this(config, unitBytes, keyBytes, tokenBytes, firstTierParams, false, null);
+  }
+
+  /**
+   * A tracker whose last tier is a pool shared with other trackers (a cluster's shared pool): a unit
+   * found there is copied up and stays for the others (never moved out, never freed by one of them);
+   * a unit demoted there that the pool holds already is not written again.
+   *
+   * @param shareWith the tracker whose pool to share, or null: this tracker creates it
+   */
+  public ResidencyTracker(ReplayConfig config, long unitBytes, long keyBytes, long tokenBytes, PolicyParams firstTierParams,
+      boolean sharedLastTier, ResidencyTracker shareWith) {
+    this.set = new TierSet(config, unitBytes, keyBytes, firstTierParams, sharedLastTier,
+        shareWith == null ? null : shareWith.set);
+    this.sharedTier = set.sharedTier;
     this.configs = set.configs;
     this.tiers = set.tiers;
     this.exclusive = set.exclusive;
@@ -408,12 +424,14 @@ public final class ResidencyTracker {
     frees++;
     if (exclusive) {
       int f = find(key);
-      if (f >= 0) {
+      if (f >= 0 && f != sharedTier) {
         policies[f].removeSlot(foundSlot);
       }
     } else {
       for (int t = 0; t < tiers; t++) {
-        policies[t].remove(key);
+        if (t != sharedTier) {
+          policies[t].remove(key);
+        }
       }
     }
   }
@@ -471,7 +489,7 @@ public final class ResidencyTracker {
     if (!admitsRule(0, key)) {
       return false;
     }
-    if (f > 0 && exclusive) {
+    if (f > 0 && exclusive && f != sharedTier) {
       policies[f].removeSlot(foundSlot);
     }
     int out = first.admit(key);
@@ -482,7 +500,10 @@ public final class ResidencyTracker {
       return false;
     }
     if (out == EvictionPolicy.EVICTED) {
-      demote(first.victim(), 1);
+      long victim = first.victim();
+      outcome.firstTierEvicted = true;
+      outcome.firstTierVictim = victim;
+      demote(victim, 1);
     }
     return true;
   }
@@ -598,6 +619,21 @@ public final class ResidencyTracker {
   /** Whether {@code key} is resident in the first tier; changes nothing (a router's look, not an access). */
   public boolean residentInFirstTier(long key) {
     return first.slotOf(key) != EvictionPolicy.NO_SLOT;
+  }
+
+  /** Units a shared pool (the last tier) has admitted, from every tracker sharing it (-1 without one). */
+  public long sharedTierInsertions() {
+    return sharedTier < 0 ? -1 : policies[sharedTier].stats().insertions();
+  }
+
+  /** Whether {@code key} is resident in any tier; changes nothing (a cluster's look, not an access). */
+  public boolean residentAnywhere(long key) {
+    for (int t = 0; t < tiers; t++) {
+      if (set.policies[t].slotOf(key) != EvictionPolicy.NO_SLOT) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The keys resident in tier {@code t} (for checks and tests). */

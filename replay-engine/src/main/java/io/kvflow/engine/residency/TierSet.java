@@ -40,7 +40,19 @@ final class TierSet {
   final long keyBytes;
   final int dtypeBytes;
 
+  /** The tier that is a pool several trackers share (a cluster's {@code shared_pool}: the last tier), or -1. */
+  final int sharedTier;
+
   TierSet(ReplayConfig config, long unitBytes, long keyBytes, PolicyParams firstTierParams) {
+    this(config, unitBytes, keyBytes, firstTierParams, false, null);
+  }
+
+  /**
+   * @param sharedLast the last tier is a pool that several trackers share
+   * @param shareWith the tiers whose pool this set uses (null: this set creates it)
+   */
+  TierSet(ReplayConfig config, long unitBytes, long keyBytes, PolicyParams firstTierParams, boolean sharedLast,
+      TierSet shareWith) {
     this.configs = config.tiers();
     this.tiers = configs.size();
     this.exclusive = config.hierarchy() == Hierarchy.EXCLUSIVE;
@@ -55,6 +67,7 @@ final class TierSet {
     this.codecs = new CodecSpec[tiers];
     this.keyBytes = keyBytes;
     this.dtypeBytes = config.model().kvDtypeBytes();
+    this.sharedTier = sharedLast ? configs.size() - 1 : -1;
     long totalUnits = 0;
     for (int t = 0; t < tiers; t++) {
       TierConfig c = configs.get(t);
@@ -76,7 +89,8 @@ final class TierSet {
       totalUnits += units;
       capacityUnits[t] = units;
       PolicyParams p = new PolicyParams(c.hotWindowAccesses(), c.warmThreshold(), t == 0 ? firstTierParams.nextUse() : null);
-      policies[t] = c.policy().create((int) units, p);
+      policies[t] = sharedLast && t == tiers - 1 && shareWith != null ? shareWith.policies[t]
+          : c.policy().create((int) units, p);
       counters[t] = new TierCounters();
       admission[t] = c.admission();
       admitAfter[t] = c.admitAfter();
@@ -154,6 +168,9 @@ final class TierSet {
       check(policies[t].size() <= capacityUnits[t], name + " over capacity");
       check(c.bytesWritten == c.unitsWritten * tierKey[t] + c.bytesAppended, name + ": bytes written != units written x "
           + tierKey[t] + " + appended bytes");
+      if (t == sharedTier) {
+        continue; // the pool's admissions are every sharer's units written in: the cluster checks them
+      }
       // every admission is a unit written in, except units an APPEND created empty
       long insertions = policies[t].stats().insertions();
       check(c.unitsWritten <= insertions && insertions - c.unitsWritten <= appends, name + ": " + insertions
@@ -169,6 +186,9 @@ final class TierSet {
     if (exclusive) {
       // no unit is in two tiers
       for (int t = 1; t < tiers; t++) {
+        if (t == sharedTier) {
+          continue; // a shared pool keeps its copy of a unit an instance loaded (Mooncake store's get copies)
+        }
         int tier = t;
         policies[t].forEachKey(k -> {
           for (int u = 0; u < tier; u++) {

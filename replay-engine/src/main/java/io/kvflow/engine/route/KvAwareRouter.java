@@ -6,8 +6,8 @@ import io.kvflow.trace.batch.RequestBatch;
  * Prefix overlap against load, as NVIDIA Dynamo's KV router scores instances: score =
  * {@code overlapWeight} x (leading prompt blocks resident in the instance's first tier) -
  * {@code loadWeight} x (the instance's queued + running tokens over the largest such load among
- * the instances, 0 when all are idle); the highest score wins, ties to the lowest index. With
- * {@code loadWeight} 0 it is the oracle.
+ * the instances, 0 when all are idle); the highest score wins; equal scores go to the least loaded,
+ * then to the lowest index. With {@code loadWeight} 0 it is the oracle (same ties).
  */
 final class KvAwareRouter implements Router {
   private final double overlapWeight;
@@ -34,7 +34,7 @@ final class KvAwareRouter implements Router {
     for (int i = 0; i < instances.length; i++) {
       double load = maxLoad == 0 ? 0 : (double) loads[i] / maxLoad;
       double score = overlapWeight * instances[i].residentPrefixBlocks(rows, row) - loadWeight * load;
-      if (best < 0 || score > bestScore) {
+      if (best < 0 || score > bestScore || (score == bestScore && loads[i] < loads[best])) {
         best = i;
         bestScore = score;
       }

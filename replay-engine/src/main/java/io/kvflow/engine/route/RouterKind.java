@@ -22,6 +22,11 @@ public enum RouterKind {
     return factory.apply(cluster);
   }
 
+  /** Whether the router reads the instances' residency (so a lagging view of it changes its choices). */
+  public boolean readsResidency() {
+    return this == KV_AWARE || this == ORACLE;
+  }
+
   /** The name the config and the report use. */
   public String wireName() {
     return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

@@ -131,7 +131,24 @@ public final class ConfigJson {
       ObjectNode cl = n.putObject("cluster");
       cl.put("instances", c.cluster().instances());
       cl.put("router", c.cluster().router().wireName());
-      if (c.cluster().router() == io.kvflow.engine.route.RouterKind.KV_AWARE) {
+      if (c.cluster().kvEventLagNs() >= 0) {
+        cl.putObject("kv_events").put("lag_ns", c.cluster().kvEventLagNs());
+      }
+      if (c.cluster().sharedPoolTier() != null) {
+        cl.putObject("shared_pool").put("tier", c.cluster().sharedPoolTier());
+      }
+      DisaggregationSpec pd = c.cluster().disaggregation();
+      if (pd != null) {
+        ObjectNode d = cl.putObject("disaggregation");
+        d.put("prefill_instances", pd.prefillInstances());
+        d.put("decode_instances", pd.decodeInstances());
+        d.put("decode_router", pd.decodeRouter().wireName());
+        ObjectNode l = d.putObject("link");
+        l.put("bandwidth_bps", pd.link().bandwidthBps());
+        l.put("latency_ns", pd.link().latencyNs());
+        l.put("overhead_ns", pd.link().overheadNs());
+      }
+      if (c.cluster().usesKvAware()) {
         ObjectNode k = cl.putObject("kv_aware");
         k.put("overlap_weight", c.cluster().overlapWeight());
         k.put("load_weight", c.cluster().loadWeight());

@@ -429,5 +429,26 @@ final class ConfigRules {
       throw ConfigException.at("$.cluster", "policy opt's oracle sees one engine's lookups; use another policy or remove "
           + "$.cluster");
     }
+    String pool = cluster.sharedPoolTier();
+    if (pool != null) {
+      String last = tiers.get(tiers.size() - 1).tier().name();
+      if (tiers.size() < 2) {
+        throw ConfigException.at("$.cluster.shared_pool.tier", "the pool is a lower tier below each instance's own "
+            + "first tier; add the pool's tier after the first tier of $.tiers");
+      }
+      if (!pool.equals(last)) {
+        throw ConfigException.at("$.cluster.shared_pool.tier", "'" + pool + "' must be the last tier of $.tiers ('"
+            + last + "'): the pool is the slowest tier, below every instance's own tiers; list it last");
+      }
+    }
+  }
+
+  /** {@code $.offload} keeps a token range in one instance's tier; a cluster's shared pool is no one instance's. */
+  static void sharedPoolOffload(ClusterSpec cluster, OffloadSpec offload, List<TierConfig> tiers) {
+    if (cluster != null && cluster.sharedPoolTier() != null && offload.range() != OffloadSpec.Range.NONE
+        && offload.tier() == tiers.size() - 1) {
+      throw ConfigException.at("$.offload.tier", "the offload tier is $.cluster.shared_pool's tier, which all "
+          + "instances share; offload into another tier or remove $.cluster.shared_pool");
+    }
   }
 }

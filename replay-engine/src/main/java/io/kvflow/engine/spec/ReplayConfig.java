@@ -93,6 +93,7 @@ public record ReplayConfig(ModelSpec model, List<TierConfig> tiers, Hierarchy hi
     ConfigRules.engine(engine, tiers, hierarchy, placement, timing, expansion, finished, preemption, offload);
     ConfigRules.cluster(cluster, expansion, timing, tiers);
     ConfigRules.sglang(engine, sglang, tiers, maxBatchedTokens);
+    ConfigRules.sharedPoolOffload(cluster, offload, tiers);
     if (cluster != null && engine != EngineKind.GENERIC) {
       throw ConfigException.at("$.cluster", "instances of the generic engine only; \"engine\": \"" + lower(engine)
           + "\" replays one engine; remove one of them");

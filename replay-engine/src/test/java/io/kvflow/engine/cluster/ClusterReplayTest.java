@@ -58,7 +58,7 @@ class ClusterReplayTest {
   }
 
   /** Rows no generator writes: zero-token outputs, rows without hashes, more rows than a read batch. */
-  private static Path randomRows(Path out, int count, long seed) {
+  static Path randomRows(Path out, int count, long seed) {
     int blockTokens = 8;
     Random rnd = new Random(seed);
     long[] hashes = new long[64];
