@@ -68,8 +68,8 @@ final class ReuseCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true)
   Sampling sampling;
 
-  /** The largest K of --shards-near (its stack keeps 16 K R_near positions, 8 bytes and a bit each). */
-  static final int MAX_NEAR_BLOCKS = 1 << 24;
+  /** The largest K of --shards-near: its stack keeps 16 K R_near positions at 16 bytes each (512 MiB at 2^21). */
+  static final int MAX_NEAR_BLOCKS = 1 << 21;
 
   @Option(names = "--shards-near", paramLabel = "K", description = "with --shards-rate R: the sizes up to K blocks come "
       + "from a second, denser sample (--shards-near-rate) kept in a stack of its K most recent blocks, the sizes above "
