@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code kvflow reuse TRACE [--sizes ...] [--shards-rate R | --shards-max N] [--prefix-aware] [--opt] --out DIR}. */
+/** {@code kvflow reuse TRACE [--sizes ...] [--shards-rate R [--shards-near K [--shards-near-rate R2]] | --shards-max N] [--prefix-aware] [--opt] --out DIR}. */
 @Command(name = "reuse", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = {"Reuse-distance study: exact (or SHARDS-sampled) stack distances, reuse times and the LRU "
         + "miss-ratio curve, optionally the prefix-aware LRU and offline-optimum curves; writes DIR/reuse.json and "
@@ -67,6 +67,18 @@ final class ReuseCommand implements Callable<Integer> {
 
   @ArgGroup(exclusive = true)
   Sampling sampling;
+
+  /** The largest K of --shards-near: its stack keeps 16 K R_near positions at 16 bytes each (512 MiB at 2^21). */
+  static final int MAX_NEAR_BLOCKS = 1 << 21;
+
+  @Option(names = "--shards-near", paramLabel = "K", description = "with --shards-rate R: the sizes up to K blocks come "
+      + "from a second, denser sample (--shards-near-rate) kept in a stack of its K most recent blocks, the sizes above "
+      + "from the rate-R sample; the two meet at K (docs/reuse.md, \"Sampled curves\")")
+  Integer near;
+
+  @Option(names = "--shards-near-rate", paramLabel = "R2", description = "the rate of the --shards-near sample, in "
+      + "[R, 1]; 1 makes the sizes up to K exact [default: 1]")
+  Double nearRate;
 
   @Option(names = "--shards-seed", defaultValue = "1", description = "seed of the SHARDS or partition hash [default: 1]")
   long seed;
@@ -135,6 +147,28 @@ final class ReuseCommand implements Callable<Integer> {
       mode = ReuseStudy.Sampling.FIXED_SIZE;
       max = sampling.max;
     }
+    if (nearRate != null && near == null) {
+      throw new BadInputException("option --shards-near-rate: needs --shards-near K (the sizes it samples)");
+    }
+    double nearSampling = nearRate == null ? 1.0 : nearRate;
+    if (near != null) {
+      if (mode != ReuseStudy.Sampling.FIXED_RATE) {
+        throw new BadInputException("option --shards-near: needs --shards-rate R (the sizes above K are sampled at R)");
+      }
+      if (near < 1 || near > MAX_NEAR_BLOCKS) {
+        throw new BadInputException("option --shards-near: " + near + " must be in 1.." + MAX_NEAR_BLOCKS);
+      }
+      if (!(nearSampling >= rate && nearSampling <= 1)) {
+        throw new BadInputException("option --shards-near-rate: " + nearSampling + " must be in [" + rate
+            + ", 1] (at least --shards-rate)");
+      }
+      if (policy != null) {
+        throw new BadInputException("option --shards-near: not with --policy (the policy's miniature simulation "
+            + "samples every size at --shards-rate; leave --shards-near out)");
+      }
+      mode = ReuseStudy.Sampling.HYBRID;
+      max = near;
+    }
     PolicyKind p = null;
     if (perTenant && (mode != ReuseStudy.Sampling.EXACT || policy != null || engine != Engine.LOCAL)) {
       throw new BadInputException("option --per-tenant: exact studies only (without SHARDS, --partitions, --policy or --engine spark)");
@@ -182,7 +216,7 @@ final class ReuseCommand implements Callable<Integer> {
           double targetHit = target == null ? Double.NaN : target;
           study = curves.isEmpty()
               ? ReuseStudy.run(Path.of(trace), new ReuseStudy.Options(mode, rate, max, seed, blocks, p, perTenant,
-                  targetHit), progress)
+                  targetHit, nearSampling), progress)
               : PrefixStudy.run(Path.of(trace), new PrefixStudy.Options(blocks, curves,
                   Sizes.blockBytes(preset, blockTokens), targetHit), progress);
         }

@@ -56,6 +56,38 @@ class ReuseCliTest {
   }
 
   @Test
+  void shardsNearWritesItsStrataAndIsDeterministic() throws Exception {
+    Path a = dir.resolve("a");
+    Path b = dir.resolve("b");
+    for (Path out : new Path[] {a, b}) {
+      CliTestSupport.Result r = CliTestSupport.run("reuse", ZIPF.toString(), "--shards-rate", "0.1", "--shards-near",
+          "500", "--shards-near-rate", "0.5", "--shards-seed", "3", "-q", "--out", out.toString());
+      assertEquals(0, r.exit(), r.err());
+    }
+    assertEquals(Files.readString(a.resolve("reuse.json")), Files.readString(b.resolve("reuse.json")));
+    JsonNode s = new ObjectMapper().readTree(a.resolve("reuse.json").toFile());
+    assertEquals("shards-hybrid", s.path("sampling").asText());
+    assertEquals(500, s.path("shards_near_blocks").asLong());
+    assertEquals(3, s.path("shards_seed").asLong());
+    assertTrue(s.path("near_sampled_references").asLong() > s.path("sampled_references").asLong());
+    assertTrue(s.path("mrc").isArray() && !s.path("mrc").isEmpty());
+  }
+
+  @Test
+  void shardsNearWithoutARateOrBelowItIsRefused() {
+    Path out = dir.resolve("n");
+    GenerateInspectCliTest.assertBadInput(CliTestSupport.run("reuse", ZIPF.toString(), "--shards-near", "100", "--out",
+        out.toString()), "--shards-near: needs --shards-rate");
+    GenerateInspectCliTest.assertBadInput(CliTestSupport.run("reuse", ZIPF.toString(), "--shards-rate", "0.1",
+        "--shards-near", "100", "--shards-near-rate", "0.05", "--out", out.toString()), "--shards-near-rate");
+    GenerateInspectCliTest.assertBadInput(CliTestSupport.run("reuse", ZIPF.toString(), "--shards-rate", "0.1",
+        "--shards-near-rate", "0.5", "--out", out.toString()), "needs --shards-near");
+    GenerateInspectCliTest.assertBadInput(CliTestSupport.run("reuse", ZIPF.toString(), "--shards-rate", "0.1",
+        "--shards-near", "100", "--policy", "lru", "--out", out.toString()), "--policy");
+    assertFalse(Files.exists(out), "no output directory for bad input");
+  }
+
+  @Test
   void prefixAwareAndOptCurvesShareOneChartInBytes() throws Exception {
     Path out = dir.resolve("curves");
     CliTestSupport.Result r = CliTestSupport.run("reuse", SweepCliTest.CHAT.toString(), "--prefix-aware", "--opt",

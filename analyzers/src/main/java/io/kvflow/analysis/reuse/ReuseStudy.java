@@ -21,6 +21,8 @@ public final class ReuseStudy {
     EXACT,
     FIXED_RATE,
     FIXED_SIZE,
+    /** Sizes up to K blocks (maxKeys) from a denser (or exact) sample, SHARDS fixed-rate above ({@link HybridShards}). */
+    HYBRID,
     /** Exact per hash partition of the block ids, combined (how a cluster would split the work). */
     PARTITIONED
   }
@@ -28,16 +30,22 @@ public final class ReuseStudy {
   /**
    * @param sampling exact or SHARDS
    * @param rate SHARDS fixed rate
-   * @param maxKeys SHARDS fixed size
+   * @param maxKeys SHARDS fixed size; the partitions of PARTITIONED; K, the exact sizes' limit, of HYBRID
    * @param seed SHARDS hash seed
    * @param sizes capacities (blocks) that must appear in the curve
    * @param policy a policy for miniature simulation, or null
    * @param perTenant also each tenant's histogram and miss ratios in the shared LRU cache (exact
    *     sampling, requests traces)
    * @param targetHitRatio an LRU hit ratio whose smallest capacity the study reports, or NaN
+   * @param nearRate HYBRID: the rate of the sample of the sizes up to K (1: exact there)
    */
   public record Options(Sampling sampling, double rate, int maxKeys, long seed, List<Long> sizes, PolicyKind policy,
-      boolean perTenant, double targetHitRatio) {
+      boolean perTenant, double targetHitRatio, double nearRate) {
+    public Options(Sampling sampling, double rate, int maxKeys, long seed, List<Long> sizes, PolicyKind policy,
+        boolean perTenant, double targetHitRatio) {
+      this(sampling, rate, maxKeys, seed, sizes, policy, perTenant, targetHitRatio, 1.0);
+    }
+
     public Options(Sampling sampling, double rate, int maxKeys, long seed, List<Long> sizes, PolicyKind policy) {
       this(sampling, rate, maxKeys, seed, sizes, policy, false);
     }
@@ -55,9 +63,13 @@ public final class ReuseStudy {
       return TenantReuse.run(trace, o, progress);
     }
     ReuseDistanceAnalyzer exact = o.sampling() == Sampling.EXACT ? new ReuseDistanceAnalyzer() : null;
+    if (o.sampling() == Sampling.HYBRID && o.policy() != null) {
+      throw new IllegalArgumentException("a policy's miniature simulation needs plain SHARDS or exact sampling");
+    }
+    HybridShards hybrid = o.sampling() == Sampling.HYBRID ? new HybridShards(o.rate(), o.maxKeys(), o.nearRate(), o.seed()) : null;
     PartitionedReuse partitioned = o.sampling() == Sampling.PARTITIONED ? new PartitionedReuse(o.maxKeys(), o.seed()) : null;
     Shards shards = switch (o.sampling()) {
-      case EXACT, PARTITIONED -> null;
+      case EXACT, PARTITIONED, HYBRID -> null;
       case FIXED_RATE -> Shards.fixedRate(o.rate(), o.seed());
       case FIXED_SIZE -> Shards.fixedSize(o.maxKeys(), o.seed());
     };
@@ -74,6 +86,10 @@ public final class ReuseStudy {
       }
       if (exact != null) {
         exact.access(keys, from, to - from);
+      }
+      if (hybrid != null) {
+        hybrid.access(keys, from, to);
+        return;
       }
       for (int i = from; i < to; i++) {
         long key = keys[i];
@@ -102,6 +118,21 @@ public final class ReuseStudy {
       ObjectNode p = partitioned(trace.getFileName().toString(), o.seed(), partitioned.parts(), o.sizes());
       putTarget(p, PartitionedReuse.combine(partitioned.parts()), o.targetHitRatio());
       return p;
+    } else if (hybrid != null) {
+      out.put("sampling", "shards-hybrid");
+      out.put("shards_rate", hybrid.rate());
+      out.put("shards_seed", o.seed());
+      out.put("shards_near_blocks", hybrid.limit());
+      out.put("shards_near_rate", hybrid.nearRate());
+      out.put("sampled_references", hybrid.sampledReferences());
+      out.put("near_sampled_references", hybrid.nearReferences());
+      out.put("near_misses", hybrid.nearMisses());
+      out.put("sampled_near_misses", hybrid.sampledMisses());
+      curve = hybrid.curve();
+      distinctEstimate = Math.max(1, curve.missRatio(Long.MAX_VALUE / 4) * hybrid.references());
+      out.put("cold_misses", Math.round(distinctEstimate));
+      out.put("distinct_blocks", Math.round(distinctEstimate));
+      out.put("estimated", true);
     } else {
       out.put("sampling", o.sampling() == Sampling.FIXED_RATE ? "shards-fixed-rate" : "shards-fixed-size");
       out.put("shards_rate", shards.rate());

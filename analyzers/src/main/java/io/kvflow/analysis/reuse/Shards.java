@@ -30,7 +30,7 @@ public final class Shards {
   private Shards(double rate, int maxKeys, long seed) {
     this.seed = seed;
     this.maxKeys = maxKeys;
-    this.threshold = Math.max(1, Math.min(MODULUS, Math.round(rate * MODULUS)));
+    this.threshold = threshold(rate);
     this.largest = maxKeys > 0 ? new PriorityQueue<>((a, b) -> Long.compare(b[0], a[0])) : null;
     this.sampled = maxKeys > 0 ? new LongIntHashMap(maxKeys * 2) : null;
   }
@@ -52,7 +52,22 @@ public final class Shards {
   }
 
   long hash(long key) {
-    return Hashing.mix64(key ^ Hashing.mix64(seed)) >>> 40;
+    return hash(key, seed);
+  }
+
+  /** The sampling hash of {@code key} under {@code seed}, in [0, MODULUS). */
+  static long hash(long key, long seed) {
+    return saltedHash(key, Hashing.mix64(seed));
+  }
+
+  /** {@link #hash(long, long)} with the seed's mix precomputed: {@code salt = Hashing.mix64(seed)}. */
+  static long saltedHash(long key, long salt) {
+    return Hashing.mix64(key ^ salt) >>> 40;
+  }
+
+  /** The threshold T of rate R: round(R * MODULUS), at least 1. */
+  static long threshold(double rate) {
+    return Math.max(1, Math.min(MODULUS, Math.round(rate * MODULUS)));
   }
 
   /** Whether {@code key} is in the sample at the current threshold. */
