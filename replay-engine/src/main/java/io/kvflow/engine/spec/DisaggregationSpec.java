@@ -48,6 +48,22 @@ public record DisaggregationSpec(int prefillInstances, int decodeInstances, Rout
       return overheadNs + (long) Math.ceil(bytes * 1e9 / bandwidthBps);
     }
 
+    /** Link presets shipped as JSON resources under {@code presets/links/} (measured figures, with their sources). */
+    public static final java.util.List<String> PRESETS = java.util.List.of("nvlink-h200");
+
+    /** The measured link preset {@code name} given as {@code $.cluster.disaggregation.link}. */
+    static TransferLink preset(ConfigNode disaggregation, String name) {
+      com.fasterxml.jackson.databind.JsonNode p = Presets.resource("links", name);
+      if (p == null) {
+        throw disaggregation.fieldError("link", "unknown link preset '" + name + "'; presets are " + PRESETS
+            + io.kvflow.common.DidYouMean.hint(name, PRESETS) + ", or give {\"bandwidth_bps\", \"latency_ns\", "
+            + "\"overhead_ns\"}");
+      }
+      ConfigNode n = new ConfigNode("preset links/" + name, "$", p);
+      n.raw("sources");
+      return bind(n);
+    }
+
     static TransferLink bind(ConfigNode n) {
       TransferLink l = new TransferLink(
           n.doubleValue("bandwidth_bps", ConfigRules.MIN_BYTES_PER_SECOND, ConfigRules.MAX_BYTES_PER_SECOND, null),
@@ -68,7 +84,8 @@ public record DisaggregationSpec(int prefillInstances, int decodeInstances, Rout
     }
     RouterKind decodeRouter = n.choice("decode_router", RouterKind.values(), ReplayConfig::lower,
         RouterKind.LEAST_LOADED);
-    TransferLink link = TransferLink.bind(n.object("link"));
+    TransferLink link = n.has("link") && n.raw("link").isTextual() ? TransferLink.preset(n, n.raw("link").asText())
+        : TransferLink.bind(n.object("link"));
     n.finish();
     return new DisaggregationSpec(prefill, decode, decodeRouter, link);
   }

@@ -196,9 +196,25 @@ class DisaggregationTest {
         + "\"router\": \"round-robin\", \"kv_aware\": {\"load_weight\": 0}, \"disaggregation\": "
         + "{\"prefill_instances\": 1, \"decode_instances\": 1, " + LINK + "}}")).getMessage();
     assertTrue(e.contains("$.cluster.kv_aware"), e);
+    e = assertThrows(ConfigException.class, () -> ClusterReplayTest.config(100, "", "{\"instances\": 2, "
+        + "\"disaggregation\": {\"prefill_instances\": 1, \"decode_instances\": 1, \"link\": \"nvlink-h20\"}}"))
+        .getMessage();
+    assertTrue(e.contains("$.cluster.disaggregation.link") && e.contains("nvlink-h200"), e);
     // the decode pool's router may be the kv-aware one
     ClusterReplayTest.config(100, "", "{\"instances\": 2, \"router\": \"round-robin\", \"kv_aware\": "
         + "{\"load_weight\": 0}, \"disaggregation\": {\"prefill_instances\": 1, \"decode_instances\": 1, "
         + "\"decode_router\": \"kv-aware\", " + LINK + "}}");
+  }
+
+  @Test
+  void theMeasuredLinkPresetGivesItsFigures() {
+    var link = ClusterReplayTest.config(100, "", "{\"instances\": 2, \"disaggregation\": {\"prefill_instances\": 1, "
+        + "\"decode_instances\": 1, \"link\": \"nvlink-h200\"}}").cluster().disaggregation().link();
+    // benchmarks/gpu/results/h200x2-pd-transfer.json: 429 us + bytes / 228 GB/s; 1 GiB (8,192 tokens) took 5,039 us
+    assertEquals(228e9, link.bandwidthBps());
+    assertEquals(429_000, link.overheadNs());
+    assertEquals(0, link.latencyNs());
+    double ms = link.busyNs(1L << 30) / 1e6;
+    assertTrue(Math.abs(ms - 5.039) / 5.039 < 0.02, ms + " ms for 1 GiB");
   }
 }
