@@ -31,6 +31,16 @@ class FifoPolicy extends AbstractPolicy {
   }
 
   @Override
+  int likelyVictim() {
+    return size == capacity ? lists.tail(0) : NO_SLOT;
+  }
+
+  @Override
+  boolean evictLeavesIndex() {
+    return true; // evict only walks this policy's own list
+  }
+
+  @Override
   public void checkInvariants() {
     super.checkInvariants();
     check(lists.verify(0) == size, "list size differs from cache size");

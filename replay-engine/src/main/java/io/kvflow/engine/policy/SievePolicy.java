@@ -51,6 +51,19 @@ final class SievePolicy extends AbstractPolicy {
   }
 
   @Override
+  int likelyVictim() {
+    if (size < capacity) {
+      return NO_SLOT;
+    }
+    return hand == SlotLists.NIL ? lists.tail(0) : hand;
+  }
+
+  @Override
+  boolean evictLeavesIndex() {
+    return true; // evict only walks this policy's own list
+  }
+
+  @Override
   public void checkInvariants() {
     super.checkInvariants();
     check(lists.verify(0) == size, "list size differs from cache size");
