@@ -154,24 +154,12 @@ abstract class AbstractPolicy implements EvictionPolicy {
     int i = 0;
     for (; i + AHEAD < n; i++) {
       sink += index.touch(keys[i + AHEAD]);
-      int v = likelyVictim();
-      if (v != NO_SLOT) {
-        sink += index.touch(keyOf[v]);
-      }
       access(keys[i]);
     }
     for (; i < n; i++) {
       access(keys[i]);
     }
     prefetched += sink;
-  }
-
-  /**
-   * The slot the next eviction will probably free, or {@link #NO_SLOT}: {@link #accessAll} loads its
-   * key's index slot early. A hint for speed only; a wrong answer changes no result.
-   */
-  int likelyVictim() {
-    return NO_SLOT;
   }
 
   @Override

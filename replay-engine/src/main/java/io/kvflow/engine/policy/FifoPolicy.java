@@ -31,11 +31,6 @@ class FifoPolicy extends AbstractPolicy {
   }
 
   @Override
-  int likelyVictim() {
-    return size == capacity ? lists.tail(0) : NO_SLOT;
-  }
-
-  @Override
   boolean evictLeavesIndex() {
     return true; // evict only walks this policy's own list
   }

@@ -51,14 +51,6 @@ final class SievePolicy extends AbstractPolicy {
   }
 
   @Override
-  int likelyVictim() {
-    if (size < capacity) {
-      return NO_SLOT;
-    }
-    return hand == SlotLists.NIL ? lists.tail(0) : hand;
-  }
-
-  @Override
   boolean evictLeavesIndex() {
     return true; // evict only walks this policy's own list
   }
