@@ -17,7 +17,8 @@ import java.util.List;
 
 /**
  * Cache simulation as libCacheSim does it: the block ids of an accesses trace (READ and WRITE rows),
- * one tier, no model. Reads only the block and op columns and calls the policy once per access.
+ * one tier, no model. Reads only the block and op columns and hands the policy each batch's keys
+ * as one primitive array.
  */
 public final class KeyOnlySimulator {
   private KeyOnlySimulator() {}
@@ -28,16 +29,19 @@ public final class KeyOnlySimulator {
       p = params.withNextUse(oracle(trace));
     }
     EvictionPolicy policy = kind.create(capacityBlocks, p);
-    try (TraceReader r = open(trace); AccessBatch b = r.newAccessBatch(1 << 16)) {
+    long[] keys = new long[1 << 16];
+    try (TraceReader r = open(trace); AccessBatch b = r.newAccessBatch(keys.length)) {
       long done = 0;
       while (r.next(b)) {
         int n = b.size();
+        int m = 0;
         for (int i = 0; i < n; i++) {
           int op = b.op(i);
           if (op == AccessOp.READ.code() || op == AccessOp.WRITE.code()) {
-            policy.access(b.block(i));
+            keys[m++] = b.block(i);
           }
         }
+        policy.accessAll(keys, m); // the keys of a batch in one call: the policy looks a few ahead
         done += n;
         progress.update(done, r.rowCount());
       }

@@ -48,6 +48,52 @@ public final class LongIntHashMap {
   }
 
   /**
+   * The table position of {@code key}: {@code >= 0} when present (read it with {@link #valueAt}),
+   * else {@code -1 - p} where {@code p} is the free position {@link #insertAt} fills for it. The
+   * position stays valid until the next change to the map.
+   */
+  public int find(long key) {
+    long[] t = table;
+    int i = slot(key, mask);
+    while (true) {
+      long v = t[2 * i + 1];
+      if (v == EMPTY) {
+        return -1 - i;
+      }
+      if (t[2 * i] == key) {
+        return i;
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** The value at a position {@link #find} returned for a present key. */
+  public int valueAt(int position) {
+    return (int) table[2 * position + 1];
+  }
+
+  /**
+   * Adds {@code key} (absent) with {@code value} (>= 0) at the free position {@code -1 - found},
+   * where {@code found} is what {@link #find} returned for it with no change to the map since: the
+   * same as {@link #put} without probing again.
+   */
+  public void insertAt(int found, long key, int value) {
+    if (value < 0) {
+      throw new IllegalArgumentException("values must be >= 0");
+    }
+    int i = -1 - found;
+    long[] t = table;
+    if (i < 0 || i > mask || t[2 * i + 1] != EMPTY) {
+      throw new IllegalArgumentException("position " + i + " is not a free position of this map");
+    }
+    t[2 * i] = key;
+    t[2 * i + 1] = value;
+    if (++size > growAt) {
+      rehash((mask + 1) * 2);
+    }
+  }
+
+  /**
    * Loads the home slot of {@code key} and returns a meaningless value: touching the slots of keys
    * a few accesses ahead lets their cache misses overlap instead of queueing one after another.
    */

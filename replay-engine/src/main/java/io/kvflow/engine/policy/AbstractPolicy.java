@@ -116,22 +116,70 @@ abstract class AbstractPolicy implements EvictionPolicy {
 
   @Override
   public final boolean access(long key) {
-    if (touch(key)) {
+    if (shared || !evictLeavesIndex()) {
+      if (touch(key)) {
+        return true;
+      }
+      misses++;
+      admit(key);
+      return false;
+    }
+    // one probe finds the key or the free position it takes when admitted
+    int found = index.find(key);
+    if (found >= 0) {
+      touchSlot(index.valueAt(found) - slotBase);
       return true;
     }
     misses++;
-    admit(key);
+    admit(key, found);
     return false;
+  }
+
+  /**
+   * Whether {@link #beforeAdmit}, {@link #admits} and {@link #evict} leave the index alone, so that
+   * a miss can admit its key at the free position its lookup found (one probe fewer per miss).
+   */
+  boolean evictLeavesIndex() {
+    return false;
+  }
+
+  /** How many accesses ahead {@link #accessAll} loads a key's index slot. */
+  private static final int AHEAD = 8;
+  /** Sum of the prefetching loads, kept so that the JIT cannot drop them. */
+  private long prefetched;
+
+  @Override
+  public final void accessAll(long[] keys, int n) {
+    long sink = 0;
+    int i = 0;
+    for (; i + AHEAD < n; i++) {
+      sink += index.touch(keys[i + AHEAD]);
+      access(keys[i]);
+    }
+    for (; i < n; i++) {
+      access(keys[i]);
+    }
+    prefetched += sink;
   }
 
   @Override
   public final int admit(long key) {
+    return admit(key, 0);
+  }
+
+  /**
+   * Admits {@code key}; {@code found < 0} is the free index position {@link LongIntHashMap#find}
+   * returned for it (then the index is unchanged since), {@code 0} means probe again. The key
+   * enters the index before the victim leaves it, so the position is still free.
+   */
+  private int admit(long key, int found) {
     beforeAdmit(key);
     if (!admits(key)) {
       rejections++;
       return outcome = REJECTED;
     }
     int slot;
+    boolean evicted = false;
     if (size < capacity) {
       slot = freeSlots[--freeCount];
       outcome = INSERTED;
@@ -142,7 +190,7 @@ abstract class AbstractPolicy implements EvictionPolicy {
         return outcome = REJECTED;
       }
       victim = keyOf[slot];
-      index.remove(victim);
+      evicted = true;
       evictions++;
       if (!reused[slot]) {
         evictedUnused++;
@@ -150,9 +198,17 @@ abstract class AbstractPolicy implements EvictionPolicy {
       size--;
       outcome = EVICTED;
     }
+    if (found < 0) {
+      index.insertAt(found, key, slotBase + slot);
+    }
+    if (evicted) {
+      index.remove(victim);
+    }
     keyOf[slot] = key;
     reused[slot] = false;
-    index.put(key, slotBase + slot);
+    if (found >= 0) {
+      index.put(key, slotBase + slot);
+    }
     size++;
     insertions++;
     lastSlot = slot;

@@ -42,6 +42,16 @@ public interface EvictionPolicy {
   /** Key-only access: {@link #touch} on a hit, else a miss that {@link #admit}s the key. True on a hit. */
   boolean access(long key);
 
+  /**
+   * {@link #access} of {@code keys[0..n)} in order; the same outcome as one call per key, but a
+   * policy may load the index slots of keys a few accesses ahead so that their cache misses overlap.
+   */
+  default void accessAll(long[] keys, int n) {
+    for (int i = 0; i < n; i++) {
+      access(keys[i]);
+    }
+  }
+
   boolean contains(long key);
 
   /** The slot of a resident key, or {@link #NO_SLOT}. */

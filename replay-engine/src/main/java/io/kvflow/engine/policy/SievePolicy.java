@@ -51,6 +51,11 @@ final class SievePolicy extends AbstractPolicy {
   }
 
   @Override
+  boolean evictLeavesIndex() {
+    return true; // evict only walks this policy's own list
+  }
+
+  @Override
   public void checkInvariants() {
     super.checkInvariants();
     check(lists.verify(0) == size, "list size differs from cache size");

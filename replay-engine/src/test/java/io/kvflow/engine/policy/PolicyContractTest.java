@@ -85,6 +85,65 @@ class PolicyContractTest {
     }
   }
 
+  /**
+   * {@link EvictionPolicy#accessAll} (the bulk path that looks ahead) against the slow reference
+   * fed one key at a time: the hits of every chunk, the counters and the resident keys agree.
+   */
+  @ParameterizedTest
+  @EnumSource(PolicyKind.class)
+  void accessAllEqualsItsSlowReference(PolicyKind kind) {
+    for (long seed = 20; seed <= 25; seed++) {
+      long[] trace = randomTrace(seed, 5000, 150 + (int) seed * 5);
+      for (int capacity : new int[] {1, 2, 9, 64, 300}) {
+        EvictionPolicy fast = create(kind, capacity, trace);
+        ReferencePolicies.Ref slow = ReferencePolicies.of(kind, capacity, trace);
+        SplittableRandom rnd = new SplittableRandom(seed * 7 + capacity);
+        long slowHits = 0;
+        int i = 0;
+        while (i < trace.length) {
+          int n = Math.min(trace.length - i, rnd.nextInt(40)); // chunks shorter and longer than the look-ahead
+          long[] chunk = java.util.Arrays.copyOfRange(trace, i, i + n);
+          long before = fast.stats().hits();
+          fast.accessAll(chunk, n);
+          long chunkHits = 0;
+          for (long k : chunk) {
+            chunkHits += slow.access(k) ? 1 : 0;
+          }
+          assertEquals(chunkHits, fast.stats().hits() - before,
+              kind + " seed " + seed + " capacity " + capacity + ": hits of the chunk at " + i);
+          slowHits += chunkHits;
+          i += n;
+        }
+        PolicyStats s = fast.stats();
+        assertEquals(slowHits, s.hits(), kind + ": hits");
+        assertEquals(trace.length, s.hits() + s.misses(), kind + ": hits + misses != accesses");
+        assertEquals(slow.size(), fast.size(), kind + ": final size");
+        fast.checkInvariants();
+      }
+    }
+  }
+
+  /** accessAll and one access per key give the same counters on a longer trace (every policy, no reference). */
+  @ParameterizedTest
+  @EnumSource(PolicyKind.class)
+  void accessAllEqualsAccessOneByOne(PolicyKind kind) {
+    long[] trace = randomTrace(77, 200_000, 20_000);
+    for (int capacity : new int[] {100, 5000}) {
+      EvictionPolicy bulk = create(kind, capacity, trace);
+      EvictionPolicy single = create(kind, capacity, trace);
+      for (int i = 0; i < trace.length; i += 4096) {
+        int n = Math.min(4096, trace.length - i);
+        bulk.accessAll(java.util.Arrays.copyOfRange(trace, i, i + n), n);
+      }
+      for (long k : trace) {
+        single.access(k);
+      }
+      assertEquals(single.stats(), bulk.stats(), kind + " capacity " + capacity);
+      assertEquals(keysOf(single), keysOf(bulk), kind + " capacity " + capacity + ": resident keys");
+      bulk.checkInvariants();
+    }
+  }
+
   /** The keys an engine policy holds, sorted. */
   static java.util.TreeSet<Long> keysOf(EvictionPolicy p) {
     java.util.TreeSet<Long> s = new java.util.TreeSet<>();

@@ -106,9 +106,17 @@ public final class TraceCodecFactory implements CompressionCodecFactory {
       if (codec == CompressionCodecName.UNCOMPRESSED) {
         return bytes;
       }
-      byte[] in = bytes.toByteArray();
+      // the page's bytes in place when they sit in a heap buffer (the usual case): a copy of every
+      // compressed page would be fresh memory the JVM has to fault in
+      ByteBuffer src = bytes.toByteBuffer();
       byte[] out = new byte[uncompressedSize];
-      decompressArrays(in, 0, in.length, out, 0, uncompressedSize);
+      if (src.hasArray()) {
+        decompressArrays(src.array(), src.arrayOffset() + src.position(), src.remaining(), out, 0, uncompressedSize);
+      } else {
+        byte[] in = new byte[src.remaining()];
+        src.duplicate().get(in);
+        decompressArrays(in, 0, in.length, out, 0, uncompressedSize);
+      }
       return BytesInput.from(out);
     }
 
