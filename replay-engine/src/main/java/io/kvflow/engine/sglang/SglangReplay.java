@@ -1,7 +1,7 @@
 package io.kvflow.engine.sglang;
 
-import io.kvflow.common.LongHashSet;
 import io.kvflow.common.Progress;
+import io.kvflow.engine.schedule.TraceRows;
 import io.kvflow.engine.spec.ReplayConfig;
 import io.kvflow.engine.spec.SglangSpec;
 import io.kvflow.engine.spec.TierConfig;
@@ -52,62 +52,15 @@ public final class SglangReplay {
       RadixTree tree = new RadixTree(spec.pageTokens(), gpu, host, writeBack);
       SglangScheduler scheduler = new SglangScheduler(tree, gpu, spec.pageTokens(), blockTokens, config.maxBatch(),
           config.maxBatchedTokens(), observer);
-      Rows rows = new Rows(r, b, progress);
-      scheduler.run(rows);
-      progress.update(rows.read, r.rowCount());
+      TraceRows rows = new TraceRows(r, b, progress);
+      scheduler.run(rows::pull);
+      progress.update(rows.read(), r.rowCount());
       tree.checkInvariants();
       if (tree.protectedPages() != 0 || tree.freePages() + tree.treeDevicePages() != gpu) {
         throw new IllegalStateException("after the replay " + tree.protectedPages() + " pages stay locked and "
             + (gpu - tree.freePages() - tree.treeDevicePages()) + " held by no request");
       }
-      return new Outcome(rows.read, rows.blockRefs, rows.distinct.size(), scheduler.counts(host, writeBack));
-    }
-  }
-
-  /** Rows of the trace handed to the scheduler one at a time, their hashes copied into one reused array. */
-  private static final class Rows implements SglangScheduler.Requests {
-    private final TraceReader reader;
-    private final RequestBatch batch;
-    private final Progress progress;
-    private final long total;
-    private final LongHashSet distinct = new LongHashSet(1 << 12);
-    private long[] scratch = new long[256];
-    private int row;
-    private long read;
-    private long blockRefs;
-
-    Rows(TraceReader reader, RequestBatch batch, Progress progress) {
-      this.reader = reader;
-      this.batch = batch;
-      this.progress = progress;
-      this.total = reader.rowCount();
-    }
-
-    @Override
-    public boolean pull(SglangScheduler scheduler) {
-      while (row == batch.size()) {
-        if (!reader.next(batch)) {
-          return false;
-        }
-        row = 0;
-      }
-      int start = batch.hashStart(row);
-      int n = batch.hashEnd(row) - start;
-      if (scratch.length < n) {
-        scratch = new long[Math.max(n, scratch.length * 2)];
-      }
-      for (int k = 0; k < n; k++) {
-        long h = batch.hash(start + k);
-        scratch[k] = h;
-        distinct.add(h);
-      }
-      blockRefs += n;
-      scheduler.enqueue(batch.requestId(row), batch.inputTokens(row), batch.outputTokens(row), scratch, 0, n);
-      row++;
-      if ((++read & 1023) == 0) {
-        progress.update(read, total);
-      }
-      return true;
+      return new Outcome(rows.read(), rows.blockRefs(), rows.distinctHashes(), scheduler.counts(host, writeBack));
     }
   }
 }

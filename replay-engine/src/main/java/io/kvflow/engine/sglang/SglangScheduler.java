@@ -33,7 +33,7 @@ import java.util.Arrays;
  * them (the untraced part, output) get keys derived from the request id, so only the request itself
  * can hit them (after a retraction).
  */
-public final class SglangScheduler {
+public final class SglangScheduler implements io.kvflow.engine.schedule.TraceRows.Sink {
   /** SGLang's {@code CLIP_MAX_NEW_TOKENS} (the output a request reserves at most). */
   public static final int CLIP_MAX_NEW_TOKENS = 4096;
   /** {@code retract_decode_steps}. */
@@ -136,6 +136,7 @@ public final class SglangScheduler {
    * from {@code hashes[hashFrom]} naming its prompt's blocks (a partial last block's hash included).
    * A request whose prompt and output cannot fit the GPU pool is counted and dropped.
    */
+  @Override
   public void enqueue(long id, int prompt, int output, long[] hashes, int hashFrom, int hashCount) {
     long total = (long) prompt + output;
     long capacityTokens = (long) capacityPages * pageTokens;

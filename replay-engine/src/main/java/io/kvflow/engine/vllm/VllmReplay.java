@@ -1,7 +1,7 @@
 package io.kvflow.engine.vllm;
 
-import io.kvflow.common.LongHashSet;
 import io.kvflow.common.Progress;
+import io.kvflow.engine.schedule.TraceRows;
 import io.kvflow.engine.spec.ReplayConfig;
 import io.kvflow.engine.spec.TierConfig;
 import io.kvflow.trace.batch.RequestBatch;
@@ -71,9 +71,9 @@ public final class VllmReplay {
       };
       VllmScheduler scheduler = new VllmScheduler(pool, gpu, blockTokens, config.maxBatch(), config.maxBatchedTokens(),
           steps);
-      Rows rows = new Rows(r, b, progress);
-      scheduler.run(rows);
-      progress.update(rows.read, r.rowCount());
+      TraceRows rows = new TraceRows(r, b, progress);
+      scheduler.run(rows::pull);
+      progress.update(rows.read(), r.rowCount());
       pool.checkInvariants();
       VllmCounts counts = scheduler.counts(cpu);
       long cachedAtEnd = pool.cachedBlockCount();
@@ -81,55 +81,8 @@ public final class VllmReplay {
         throw new IllegalStateException("GPU blocks stored " + pool.gpuStores() + " - evicted " + counts.evictions()
             + " != cached at the end " + cachedAtEnd);
       }
-      return new Outcome(rows.read, rows.blockRefs, rows.distinct.size(), counts, pool.gpuStores(), cachedAtEnd,
+      return new Outcome(rows.read(), rows.blockRefs(), rows.distinctHashes(), counts, pool.gpuStores(), cachedAtEnd,
           pool.cpuBlocksHeld());
-    }
-  }
-
-  /** Rows of the trace handed to the scheduler one at a time, their hashes copied into one reused array. */
-  private static final class Rows implements RequestSource {
-    private final TraceReader reader;
-    private final RequestBatch batch;
-    private final Progress progress;
-    private final long total;
-    private final LongHashSet distinct = new LongHashSet(1 << 12);
-    private long[] scratch = new long[256];
-    private int row;
-    private long read;
-    private long blockRefs;
-
-    Rows(TraceReader reader, RequestBatch batch, Progress progress) {
-      this.reader = reader;
-      this.batch = batch;
-      this.progress = progress;
-      this.total = reader.rowCount();
-    }
-
-    @Override
-    public boolean pull(VllmScheduler scheduler) {
-      while (row == batch.size()) {
-        if (!reader.next(batch)) {
-          return false;
-        }
-        row = 0;
-      }
-      int start = batch.hashStart(row);
-      int n = batch.hashEnd(row) - start;
-      if (scratch.length < n) {
-        scratch = new long[Math.max(n, scratch.length * 2)];
-      }
-      for (int k = 0; k < n; k++) {
-        long h = batch.hash(start + k);
-        scratch[k] = h;
-        distinct.add(h);
-      }
-      blockRefs += n;
-      scheduler.enqueue(batch.requestId(row), batch.inputTokens(row), batch.outputTokens(row), scratch, 0, n);
-      row++;
-      if ((++read & 1023) == 0) {
-        progress.update(read, total);
-      }
-      return true;
     }
   }
 }

@@ -30,7 +30,7 @@ import java.util.Arrays;
  * preemption). Memory: per-request state of the running and waiting requests only, in arrays
  * indexed by a reused sequence number.
  */
-public final class VllmScheduler {
+public final class VllmScheduler implements io.kvflow.engine.schedule.TraceRows.Sink {
   private static final long OWN_BLOCK_SALT = 0x6a09e667f3bcc909L;
 
   private final KvBlockPool pool;
@@ -101,6 +101,7 @@ public final class VllmScheduler {
    * {@code hashes[hashFrom]}, of which the first {@code promptTokens / block_tokens} (the full blocks)
    * are used. A request that needs more blocks than the pool has is counted and dropped.
    */
+  @Override
   public void enqueue(long id, int prompt, int output, long[] hashesIn, int hashFrom, int hashCount) {
     long maxComputed = (long) prompt + Math.max(output, 1) - 1;
     long maxBlocks = blocksOf(maxComputed);
